@@ -1,0 +1,83 @@
+/*
+ * conf: reading the main configuration file and the Nagios-syntax object
+ * files it names, resolving templates and references, and verifying the
+ * result (what `pharosd -v` reports).
+ *
+ * Loading reads files only: nothing is opened on the network and nothing is
+ * started. Every problem becomes a diagnostic with the file and line it was
+ * found at; the loader goes on after an error where it can, so one run lists
+ * as many problems as possible.
+ */
+#ifndef PHAROS_CONF_H
+#define PHAROS_CONF_H
+
+#include <stdio.h>
+
+#include "objects.h"
+
+enum conf_level {
+	CONF_WARNING,
+	CONF_ERROR,
+};
+
+struct conf_msg {
+	enum conf_level level;
+	char *file; /* NULL when the message is not about a file position */
+	int line;   /* 0 when unknown */
+	char *text; /* without a trailing newline or period */
+};
+
+#define CONF_MAX_USER_MACROS 256
+
+struct config {
+	char *main_file; /* absolute path of the main config file */
+	char *base_dir;  /* its folder; relative paths resolve against it */
+
+	/* Main file keys. Paths are absolute after loading (resolved against
+	 * base_dir); NULL when unset and without a default. */
+	char *log_file;
+	char *query_socket;
+	char *command_file;
+	char *state_retention_file;
+	char *resource_file;
+	char *rrd_dir;
+	char *pharos_user;  /* default "pharos" */
+	char *pharos_group; /* default "pharos" */
+	int interval_length; /* seconds per interval unit, default 60 */
+
+	/* $USER1$..$USER256$ from resource_file; index 0 is $USER1$. NULL when
+	 * unset. */
+	char *user_macros[CONF_MAX_USER_MACROS];
+
+	struct objects objects;
+
+	/* Diagnostics in the order they were found. */
+	struct conf_msg *msgs;
+	size_t nmsgs;
+	unsigned nwarnings;
+	unsigned nerrors;
+};
+
+/*
+ * Load and verify the configuration whose main file is path.
+ * Returns 0 and sets *out to a new config (caller frees with conf_free())
+ * even when the configuration has errors: check (*out)->nerrors; the
+ * objects are usable only when nerrors is 0. Returns -ENOMEM (and *out NULL)
+ * only when memory ran out.
+ */
+int conf_load(const char *path, struct config **out)
+    __attribute__((warn_unused_result));
+
+/* Free a config and its objects. NULL is a no-op. */
+void conf_free(struct config *cfg);
+
+/* Print the diagnostics, one per line, in the form editors understand:
+ * "file:line: error: text" (or "error: text" without a position). */
+void conf_print_msgs(const struct config *cfg, FILE *fp);
+
+/* Print the `pharosd -v` report in the shape Nagios prints: reading lines,
+ * diagnostics, "Checked N hosts." counts, circular path checks, totals, and
+ * "Things look okay ..." when there are no errors. */
+void conf_print_report(const struct config *cfg, FILE *fp);
+
+#endif
