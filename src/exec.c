@@ -1,0 +1,200 @@
+/*
+ * exec: one struct exec_job per running job, in a doubly linked list so
+ * that exec_free() can abort them. A job ends in exactly one of two ways:
+ * the prober's callback, or its deferred-result timer (for jobs that failed
+ * before any prober took them). Either way exec_finish() unlinks it, calls
+ * the submitter's callback once and frees it.
+ */
+#include "exec.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "icmp.h"
+#include "icmp_check.h"
+#include "log.h"
+#include "loop.h"
+
+struct exec_job {
+	struct exec *ex;
+	struct exec_job *prev, *next;
+	check_done_fn *fn;
+	void *arg;
+	char *address;
+	struct icmp_check_params icmp_params;
+	struct icmp_probe *probe; /* while the ICMP prober has it */
+	struct loop_timer defer;  /* delivers a result computed up front */
+	struct check_result res;
+};
+
+struct exec {
+	struct loop *loop;
+	struct icmp *icmp;
+	struct exec_job *jobs;
+	struct exec_counters counters;
+};
+
+int
+exec_new(struct loop *loop, struct icmp *icmp, struct exec **out)
+{
+	struct exec *ex;
+
+	ex = calloc(1, sizeof(*ex));
+	if (ex == NULL)
+		return -ENOMEM;
+	ex->loop = loop;
+	ex->icmp = icmp;
+	*out = ex;
+	return 0;
+}
+
+const struct exec_counters *
+exec_get_counters(const struct exec *ex)
+{
+	return &ex->counters;
+}
+
+static void
+exec_finish(struct exec_job *job)
+{
+	struct exec *ex = job->ex;
+
+	if (job->prev != NULL)
+		job->prev->next = job->next;
+	else
+		ex->jobs = job->next;
+	if (job->next != NULL)
+		job->next->prev = job->prev;
+	loop_timer_stop(ex->loop, &job->defer);
+	ex->counters.completed++;
+	ex->counters.running--;
+
+	job->res.end_ns = loop_clock();
+	if (job->res.output == NULL)
+		job->res.output = strdup("");
+	job->fn(&job->res, job->arg);
+	check_result_clear(&job->res);
+	free(job->address);
+	free(job);
+}
+
+static void
+exec_deferred(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	exec_finish(arg);
+}
+
+static void
+exec_icmp_done(const struct icmp_result *r, void *arg)
+{
+	struct exec_job *job = arg;
+
+	job->probe = NULL;
+	icmp_check_result(&job->icmp_params, job->address, r, &job->res);
+	exec_finish(job);
+}
+
+/* Start the job on its prober; on failure fill job->res for deferred
+ * delivery and return false. */
+static bool
+exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
+{
+	const struct command *cmd = cj->spec->command;
+	struct icmp_request req;
+	char err[256];
+	int rc;
+
+	switch (cmd->builtin) {
+	case BUILTIN_ICMP:
+		if (icmp_check_parse(cj->spec->args, cj->spec->nargs,
+		    &job->icmp_params, err, sizeof(err)) != 0) {
+			check_result_set(&job->res, CHECK_UNKNOWN, "%s", err);
+			return false;
+		}
+		if (icmp_check_request(&job->icmp_params, cj->address, &req,
+		    err, sizeof(err)) != 0) {
+			check_result_set(&job->res, CHECK_UNKNOWN, "%s", err);
+			return false;
+		}
+		rc = icmp_probe_start(ex->icmp, &req, exec_icmp_done, job,
+		    &job->probe);
+		if (rc != 0) {
+			check_result_set(&job->res, CHECK_UNKNOWN,
+			    "icmp: cannot start probe: %s", strerror(-rc));
+			return false;
+		}
+		return true;
+	case BUILTIN_NONE:
+		break;
+	}
+	check_result_set(&job->res, CHECK_UNKNOWN,
+	    "command '%s' is a plugin command; this version of pharosd runs "
+	    "only the built-in checks", cmd->name);
+	return false;
+}
+
+int
+exec_submit(struct exec *ex, const struct check_job *cj, check_done_fn *fn,
+    void *arg)
+{
+	struct exec_job *job;
+
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return -ENOMEM;
+	job->address = strdup(cj->address != NULL ? cj->address : "");
+	if (job->address == NULL) {
+		free(job);
+		return -ENOMEM;
+	}
+	job->ex = ex;
+	job->fn = fn;
+	job->arg = arg;
+	job->res.start_ns = loop_clock();
+	job->res.start_time = (int64_t)time(NULL);
+	loop_timer_init(&job->defer, exec_deferred, job);
+
+	job->next = ex->jobs;
+	if (ex->jobs != NULL)
+		ex->jobs->prev = job;
+	ex->jobs = job;
+	ex->counters.submitted++;
+	ex->counters.running++;
+
+	if (!exec_start(ex, job, cj)) {
+		if (loop_timer_start(ex->loop, &job->defer,
+		    loop_now(ex->loop)) != 0) {
+			/* Cannot defer: undo, the caller sees -ENOMEM. */
+			if (job->next != NULL)
+				job->next->prev = NULL;
+			ex->jobs = job->next;
+			ex->counters.submitted--;
+			ex->counters.running--;
+			check_result_clear(&job->res);
+			free(job->address);
+			free(job);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void
+exec_free(struct exec *ex)
+{
+	struct exec_job *job;
+
+	if (ex == NULL)
+		return;
+	while ((job = ex->jobs) != NULL) {
+		if (job->probe != NULL)
+			icmp_probe_cancel(ex->icmp, job->probe); /* finishes */
+		else
+			exec_finish(job);
+	}
+	free(ex);
+}

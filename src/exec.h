@@ -1,0 +1,40 @@
+/*
+ * exec: the executor. It takes check jobs and hands back exactly one result
+ * per job, choosing the prober by the job's command: built-in `icmp` goes to
+ * the ICMP prober. The scheduler sees only exec_submit() and its callback.
+ */
+#ifndef PHAROS_EXEC_H
+#define PHAROS_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check.h"
+
+struct loop;
+struct icmp;
+struct exec;
+
+struct exec_counters {
+	uint64_t submitted;
+	uint64_t completed;
+	uint64_t running;
+};
+
+/* Create an executor on loop using the ICMP prober icmp (borrowed; must
+ * outlive the executor). Returns 0 or -ENOMEM. */
+int exec_new(struct loop *loop, struct icmp *icmp, struct exec **out)
+    __attribute__((warn_unused_result));
+/* Abort running jobs (each callback fires once with an UNKNOWN "aborted"
+ * result), then free. NULL is a no-op. */
+void exec_free(struct exec *ex);
+const struct exec_counters *exec_get_counters(const struct exec *ex);
+
+/* Run job; fn is called exactly once, never from within exec_submit itself
+ * (failures that are known at once are delivered on the next loop pass).
+ * The job and what it points to are borrowed only during this call. Returns
+ * 0, or -ENOMEM (then fn is never called). */
+int exec_submit(struct exec *ex, const struct check_job *job,
+    check_done_fn *fn, void *arg) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * pharosd: the monitoring daemon's main. It parses the command line, loads
+ * the configuration, and either prints the verification report (-v) or
+ * runs the daemon in the foreground. The only mutable globals of the
+ * program live here: the flags the signal handlers set, and the self-pipe
+ * they write to so the event loop wakes up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+
+static volatile sig_atomic_t pharosd_stop;
+static volatile sig_atomic_t pharosd_hup;
+static int pharosd_wake_fd = -1;
+
+static void
+pharosd_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		pharosd_hup = 1;
+	else
+		pharosd_stop = 1;
+	if (pharosd_wake_fd >= 0)
+		(void)!write(pharosd_wake_fd, &c, 1);
+	errno = saved;
+}
+
+static void
+pharosd_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: pharosd [-d] CONFIG_FILE     run in the foreground\n"
+	    "       pharosd -v CONFIG_FILE       verify the configuration\n"
+	    "       pharosd -V                   print the version\n"
+	    "\n"
+	    "  -d  debug messages on stderr\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_opts opts;
+	struct config *cfg = NULL;
+	struct sigaction sa;
+	int pipefd[2];
+	int ch, verify = 0, debug = 0, rc;
+
+	while ((ch = getopt(argc, argv, "dhvV")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'v':
+			verify = 1;
+			break;
+		case 'V':
+			printf("pharosd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			pharosd_usage(stdout);
+			return 0;
+		default:
+			pharosd_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		pharosd_usage(stderr);
+		return 2;
+	}
+	log_init("pharosd", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+
+	if (conf_load(argv[optind], &cfg) != 0) {
+		fprintf(stderr, "pharosd: out of memory reading the "
+		    "configuration\n");
+		return 1;
+	}
+	if (verify) {
+		conf_print_report(cfg, stdout);
+		rc = cfg->nerrors > 0 ? 1 : 0;
+		conf_free(cfg);
+		return rc;
+	}
+	if (cfg->nerrors > 0) {
+		conf_print_msgs(cfg, stderr);
+		fprintf(stderr, "pharosd: %u error(s) in the configuration; "
+		    "run 'pharosd -v %s' for the full report\n", cfg->nerrors,
+		    argv[optind]);
+		conf_free(cfg);
+		return 1;
+	}
+	if (cfg->nwarnings > 0)
+		conf_print_msgs(cfg, stderr);
+
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0)
+		fatal("pipe");
+	pharosd_wake_fd = pipefd[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pharosd_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	opts.config_path = argv[optind];
+	opts.stop_flag = &pharosd_stop;
+	opts.hup_flag = &pharosd_hup;
+	opts.wake_fd = pipefd[0];
+	rc = daemon_run(cfg, &opts);
+
+	pharosd_wake_fd = -1;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	conf_free(cfg);
+	return rc;
+}

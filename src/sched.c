@@ -1,0 +1,236 @@
+/*
+ * sched: an array of entries parallel to objects.hosts and another parallel
+ * to objects.services (entry i belongs to the object with index i). Each
+ * entry embeds the object's loop timer and a running flag. Invariant: an
+ * entry has at most one job in the executor; its timer may be armed while
+ * the job runs (a result always re-arms it through the handler).
+ */
+#include "sched.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "exec.h"
+#include "log.h"
+#include "loop.h"
+
+/* Plugins get this long before the executor gives up on them (the ICMP
+ * prober bounds its own time). */
+#define SCHED_CHECK_TIMEOUT_NS (60 * LOOP_NS_PER_SEC)
+
+struct sched_entry {
+	struct sched *s;
+	struct host *host;       /* exactly one of host, service is set */
+	struct service *service;
+	struct loop_timer timer;
+	bool running;
+};
+
+struct sched {
+	struct loop *loop;
+	struct exec *exec;
+	struct objects *objs;
+	struct sched_handler handler;
+	struct sched_entry *hosts;
+	struct sched_entry *services;
+	struct sched_counters counters;
+	bool stopped;
+};
+
+static void sched_fire(struct loop *loop, struct loop_timer *t, void *arg);
+
+int
+sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
+    const struct sched_handler *h, struct sched **out)
+{
+	struct sched *s;
+	size_t i;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	s->hosts = calloc(objs->nhosts + 1, sizeof(*s->hosts));
+	s->services = calloc(objs->nservices + 1, sizeof(*s->services));
+	if (s->hosts == NULL || s->services == NULL) {
+		free(s->hosts);
+		free(s->services);
+		free(s);
+		return -ENOMEM;
+	}
+	s->loop = loop;
+	s->exec = ex;
+	s->objs = objs;
+	s->handler = *h;
+	for (i = 0; i < objs->nhosts; i++) {
+		s->hosts[i].s = s;
+		s->hosts[i].host = objs->hosts[i];
+		loop_timer_init(&s->hosts[i].timer, sched_fire, &s->hosts[i]);
+	}
+	for (i = 0; i < objs->nservices; i++) {
+		s->services[i].s = s;
+		s->services[i].service = objs->services[i];
+		loop_timer_init(&s->services[i].timer, sched_fire,
+		    &s->services[i]);
+	}
+	*out = s;
+	return 0;
+}
+
+void
+sched_stop(struct sched *s)
+{
+	size_t i;
+
+	s->stopped = true;
+	for (i = 0; i < s->objs->nhosts; i++)
+		loop_timer_stop(s->loop, &s->hosts[i].timer);
+	for (i = 0; i < s->objs->nservices; i++)
+		loop_timer_stop(s->loop, &s->services[i].timer);
+}
+
+void
+sched_free(struct sched *s)
+{
+	if (s == NULL)
+		return;
+	sched_stop(s);
+	free(s->hosts);
+	free(s->services);
+	free(s);
+}
+
+const struct sched_counters *
+sched_get_counters(const struct sched *s)
+{
+	return &s->counters;
+}
+
+static void
+sched_arm(struct sched *s, struct sched_entry *e, int64_t deadline)
+{
+	if (loop_timer_start(s->loop, &e->timer, deadline) != 0)
+		log_warnx("cannot schedule a check of %s: out of memory",
+		    e->host != NULL ? e->host->name : e->service->description);
+}
+
+void
+sched_start(struct sched *s)
+{
+	int64_t now = loop_now(s->loop);
+	size_t i, n;
+
+	/* Even spread: object i of n starts i/n of the way into its first
+	 * interval. */
+	n = s->objs->nhosts;
+	for (i = 0; i < n; i++) {
+		struct host *h = s->objs->hosts[i];
+		if (!h->active_checks_enabled)
+			continue;
+		sched_arm(s, &s->hosts[i],
+		    now + (int64_t)((double)h->check_interval_ns * i / n));
+	}
+	n = s->objs->nservices;
+	for (i = 0; i < n; i++) {
+		struct service *sv = s->objs->services[i];
+		if (!sv->active_checks_enabled)
+			continue;
+		sched_arm(s, &s->services[i],
+		    now + (int64_t)((double)sv->check_interval_ns * i / n));
+	}
+}
+
+static void
+sched_done(struct check_result *res, void *arg)
+{
+	struct sched_entry *e = arg;
+	struct sched *s = e->s;
+
+	e->running = false;
+	if (s->stopped)
+		return;
+	if (e->host != NULL) {
+		e->host->st.next_check_ns = 0;
+		s->handler.host_result(s->handler.arg, e->host, res);
+	} else {
+		e->service->st.next_check_ns = 0;
+		s->handler.service_result(s->handler.arg, e->service, res);
+	}
+}
+
+static void
+sched_run(struct sched *s, struct sched_entry *e)
+{
+	struct check_job job;
+	int rc;
+
+	if (s->stopped)
+		return;
+	if (e->running) {
+		s->counters.skipped_running++;
+		return;
+	}
+	job.timeout_ns = SCHED_CHECK_TIMEOUT_NS;
+	if (e->host != NULL) {
+		job.address = e->host->address;
+		job.spec = &e->host->check;
+		job.host_check = true;
+		s->counters.host_checks++;
+	} else {
+		job.address = e->service->host->address;
+		job.spec = &e->service->check;
+		job.host_check = false;
+		s->counters.service_checks++;
+	}
+	rc = exec_submit(s->exec, &job, sched_done, e);
+	if (rc != 0) {
+		/* Out of memory: try again in a second rather than lose the
+		 * object's schedule. */
+		log_warnx("cannot start a check: out of memory; retrying");
+		sched_arm(s, e, loop_now(s->loop) + LOOP_NS_PER_SEC);
+		return;
+	}
+	e->running = true;
+}
+
+static void
+sched_fire(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct sched_entry *e = arg;
+
+	sched_run(e->s, e);
+}
+
+void
+sched_host_check_now(struct sched *s, struct host *h)
+{
+	struct sched_entry *e = &s->hosts[h->index];
+
+	if (e->running)
+		return;
+	s->counters.host_checks_on_demand++;
+	sched_run(s, e);
+}
+
+bool
+sched_host_running(const struct sched *s, const struct host *h)
+{
+	return s->hosts[h->index].running;
+}
+
+void
+sched_host_next(struct sched *s, struct host *h, int64_t deadline)
+{
+	if (!h->active_checks_enabled)
+		return;
+	h->st.next_check_ns = deadline;
+	sched_arm(s, &s->hosts[h->index], deadline);
+}
+
+void
+sched_service_next(struct sched *s, struct service *sv, int64_t deadline)
+{
+	if (!sv->active_checks_enabled)
+		return;
+	sv->st.next_check_ns = deadline;
+	sched_arm(s, &s->services[sv->index], deadline);
+}

@@ -1,0 +1,63 @@
+/*
+ * sched: when checks run. One embedded timer per host and per service; on
+ * expiry the check is submitted to the executor, and its result goes to the
+ * result handler (the state engine), which decides when the next check is
+ * due (sched_host_next / sched_service_next). Initial checks are spread
+ * evenly over each object's first check interval, so ten thousand hosts do
+ * not fire at once. At most one check per object runs at a time.
+ */
+#ifndef PHAROS_SCHED_H
+#define PHAROS_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "objects.h"
+
+struct loop;
+struct exec;
+struct sched;
+
+struct sched_handler {
+	/* A host's check finished. The result is borrowed for the call. */
+	void (*host_result)(void *arg, struct host *h,
+	    struct check_result *res);
+	void (*service_result)(void *arg, struct service *s,
+	    struct check_result *res);
+	void *arg;
+};
+
+struct sched_counters {
+	uint64_t host_checks;      /* started */
+	uint64_t host_checks_on_demand;
+	uint64_t service_checks;
+	uint64_t skipped_running;  /* timer fired while a check ran */
+};
+
+/* Create a scheduler for objs (borrowed; must outlive it). Returns 0 or
+ * -ENOMEM. Nothing runs until sched_start(). */
+int sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
+    const struct sched_handler *h, struct sched **out)
+    __attribute__((warn_unused_result));
+void sched_free(struct sched *s); /* NULL no-op; stops all timers */
+/* Shutting down: stop all timers and discard the results of checks still
+ * running (the executor aborts them) instead of passing them on. */
+void sched_stop(struct sched *s);
+
+/* Arm the initial checks, spread over each object's first interval. */
+void sched_start(struct sched *s);
+
+/* Check h now unless a check of h is already running (its result will
+ * come). Used for parents of a failing host and children of a recovered
+ * one. */
+void sched_host_check_now(struct sched *s, struct host *h);
+bool sched_host_running(const struct sched *s, const struct host *h);
+/* Schedule h's next regular check at the monotonic deadline (ns). */
+void sched_host_next(struct sched *s, struct host *h, int64_t deadline);
+void sched_service_next(struct sched *s, struct service *sv,
+    int64_t deadline);
+
+const struct sched_counters *sched_get_counters(const struct sched *s);
+
+#endif
