@@ -104,14 +104,31 @@ daemon_str(const char *s)
 }
 
 static json_t *
+daemon_query_json(const struct daemon *d)
+{
+	const struct query_counters *qc;
+
+	if (d->query == NULL)
+		return json_null();
+	qc = query_get_counters(d->query);
+	return json_pack("{s:I, s:I, s:I, s:I}",
+	    "requests", (json_int_t)qc->requests,
+	    "bad_requests", (json_int_t)qc->bad_requests,
+	    "oversized", (json_int_t)qc->oversized,
+	    "refused_clients", (json_int_t)qc->refused_clients);
+}
+
+static json_t *
 daemon_program_json(const struct daemon *d)
 {
+	json_t *o;
+
 	const struct icmp_counters *ic = icmp_get_counters(d->icmp);
 	const struct sched_counters *sc = sched_get_counters(d->sched);
 	const struct state_counters *stc = state_get_counters(d->state);
 	const struct exec_counters *ec = exec_get_counters(d->exec);
 
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I,"
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I,"
 	    " s:{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 	    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "version", PACKAGE_VERSION,
@@ -139,6 +156,13 @@ daemon_program_json(const struct daemon *d)
 	    "parent_waits", (json_int_t)stc->parent_waits,
 	    "host_alerts", (json_int_t)stc->host_alerts,
 	    "service_alerts", (json_int_t)stc->service_alerts);
+	if (o != NULL) {
+		json_object_set_new(json_object_get(o, "checks"),
+		    "overlapped_results",
+		    json_integer((json_int_t)stc->overlapped_results));
+		json_object_set_new(o, "query", daemon_query_json(d));
+	}
+	return o;
 }
 
 static void

@@ -9,7 +9,14 @@
  *                 fresh when its check started at or after this instant, so
  *                 a parent check already in flight from before the failure
  *                 does not count and the parent is checked again;
- *   last_start    start time of the last result applied to the host.
+ *   last_start    start time of the last result applied to the host;
+ *   up_since      start time of the result that last brought the host
+ *                 back UP from DOWN or UNREACHABLE.
+ *
+ * A failing result whose check started before one of the host's parents
+ * came back UP overlapped the parent's outage: it says nothing about the
+ * host itself, so it is dropped and the host is checked again at once,
+ * instead of being decided DOWN.
  *
  * Invariants: a waiting host's held result is failing; a host is decided
  * (its state applied) only when no parent is waiting and every parent is
@@ -33,6 +40,7 @@ struct state_host {
 	int64_t wait_since;
 	struct check_result held;
 	int64_t last_start;
+	int64_t up_since;
 };
 
 struct state {
@@ -62,6 +70,8 @@ state_new(struct objects *objs, const struct state_ops *ops, struct evlog *ev,
 	}
 	for (i = 0; i < objs->nhosts; i++)
 		st->hosts[i].last_start = INT64_MIN;
+	for (i = 0; i < objs->nhosts; i++)
+		st->hosts[i].up_since = INT64_MIN;
 	st->objs = objs;
 	st->ops = *ops;
 	st->ev = ev;
@@ -185,13 +195,15 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 	log_type = recovered ? (cs->last_hard_state == HOST_UP ||
 	    cs->last_hard_state == HOST_PENDING ? STATE_SOFT : STATE_HARD) :
 	    cs->state_type;
+	if (new_state == HOST_UP && (cs->state == HOST_DOWN ||
+	    cs->state == HOST_UNREACHABLE))
+		sh->up_since = res->start_ns;
 	state_record(cs, new_state, res);
 	sh->last_start = res->start_ns;
 
 	if (log) {
 		st->counters.host_alerts++;
-		evlog_write_at(st->ev, res->start_time,
-		    "HOST ALERT: %s;%s;%s;%d;%s", h->name,
+		evlog_write(st->ev, "HOST ALERT: %s;%s;%s;%d;%s", h->name,
 		    host_state_name(new_state), state_type_name(log_type),
 		    cs->current_attempt, state_str(cs->output));
 	}
@@ -202,6 +214,14 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 		next = res->start_ns + h->check_interval_ns;
 	st->ops.host_next(st->ops.arg, h, next);
 
+	/* A host that answers proves a path through one of its parents:
+	 * check the ones still believed down now, not at their next slot. */
+	for (i = 0; new_state == HOST_UP && i < h->nparents; i++) {
+		struct host *p = h->parents[i];
+
+		if (p->st.state != HOST_UP && !st->hosts[p->index].waiting)
+			st->ops.host_check_now(st->ops.arg, p);
+	}
 	for (i = 0; i < h->nchildren; i++) {
 		struct host *c = h->children[i];
 
@@ -220,7 +240,7 @@ state_host_evaluate(struct state *st, struct host *h)
 {
 	struct state_host *sh = &st->hosts[h->index];
 	struct check_result held;
-	bool all_fresh = true, any_up = false;
+	bool all_fresh = true, any_up = false, overlapped = false;
 	size_t i;
 
 	if (!sh->waiting)
@@ -238,8 +258,18 @@ state_host_evaluate(struct state *st, struct host *h)
 			st->ops.host_check_now(st->ops.arg, p);
 			continue;
 		}
-		if (p->st.state == HOST_UP)
+		if (p->st.state == HOST_UP) {
 			any_up = true;
+			if (sp->up_since > sh->wait_since)
+				overlapped = true;
+		}
+	}
+	if (overlapped) {
+		check_result_clear(&sh->held);
+		sh->waiting = false;
+		st->counters.overlapped_results++;
+		st->ops.host_check_now(st->ops.arg, h);
+		return;
 	}
 	if (!all_fresh && !any_up)
 		return;
@@ -310,8 +340,7 @@ state_service_result(struct state *st, struct service *s,
 	state_record(cs, new_state, res);
 	if (log) {
 		st->counters.service_alerts++;
-		evlog_write_at(st->ev, res->start_time,
-		    "SERVICE ALERT: %s;%s;%s;%s;%d;%s", s->host->name,
+		evlog_write(st->ev, "SERVICE ALERT: %s;%s;%s;%s;%d;%s", s->host->name,
 		    s->description, service_state_name(new_state),
 		    state_type_name(log_type), cs->current_attempt,
 		    state_str(cs->output));

@@ -31,6 +31,7 @@ struct state_counters {
 	uint64_t host_results;
 	uint64_t service_results;
 	uint64_t parent_waits;   /* failing results held for parent checks */
+	uint64_t overlapped_results; /* dropped: overlapped a parent outage */
 	uint64_t host_alerts;
 	uint64_t service_alerts;
 };

@@ -449,6 +449,47 @@ test_state_up_result_while_waiting_ends_wait(void **state)
 }
 
 static void
+test_state_failure_overlapping_parent_outage_is_checked_again(void **state)
+{
+	struct fixture *f = *state;
+	int64_t child_start;
+
+	link_parent(f, 1, 0);
+	feed(f, 0, 2);
+	feed(f, 0, 2);
+	feed(f, 0, 2);
+	assert_int_equal(f->hosts[0].st.state_type, STATE_HARD);
+	/* The child's check starts while the router is still down ... */
+	child_start = f->clock + NS / 4;
+	feed(f, 0, 0); /* ... the router comes back ... */
+	f->rec.ncheck_now = 0;
+	feed_at(f, 1, 2, child_start); /* ... and the child's failure lands */
+	assert_int_not_equal(f->hosts[1].st.state, HOST_DOWN);
+	assert_false(state_host_waiting(f->st, &f->hosts[1]));
+	assert_int_equal(f->rec.ncheck_now, 1);
+	assert_ptr_equal(f->rec.check_now[0], &f->hosts[1]);
+	assert_int_equal(state_get_counters(f->st)->overlapped_results, 1);
+	assert_int_equal(count_lines(f, "dist1;DOWN"), 0);
+	/* A failure of a check started after the recovery is a real DOWN. */
+	feed(f, 1, 2);
+	feed(f, 0, 0);
+	assert_int_equal(f->hosts[1].st.state, HOST_DOWN);
+}
+
+static void
+test_state_child_up_checks_down_parent_at_once(void **state)
+{
+	struct fixture *f = *state;
+
+	link_parent(f, 1, 0);
+	feed(f, 0, 2);
+	f->rec.ncheck_now = 0;
+	feed(f, 1, 0);
+	assert_int_equal(f->rec.ncheck_now, 1);
+	assert_ptr_equal(f->rec.check_now[0], &f->hosts[0]);
+}
+
+static void
 service_feed(struct fixture *f, int code)
 {
 	struct check_result r = { 0 };
@@ -511,6 +552,8 @@ main(void)
 		T(test_state_retries_reach_hard_unreachable),
 		T(test_state_recovery_checks_children_at_once),
 		T(test_state_up_result_while_waiting_ends_wait),
+		T(test_state_failure_overlapping_parent_outage_is_checked_again),
+		T(test_state_child_up_checks_down_parent_at_once),
 		T(test_state_service_soft_hard_and_perfdata),
 		T(test_state_service_goes_hard_when_host_down),
 #undef T

@@ -1,0 +1,897 @@
+/*
+ * pharos: the command-line client. It talks to pharosd over the query
+ * socket (docs/query-protocol.md) and prints the answer, as a table for
+ * people or as JSON for scripts.
+ *
+ *   pharos [-c MAIN_CFG | -s SOCKET] [-t SECONDS] COMMAND [options]
+ *
+ * The socket path comes from -s, or from query_socket= in the main
+ * configuration file (-c, default SYSCONFDIR/pharos/pharos.cfg), read with
+ * a plain line scan: the object files are never loaded.
+ *
+ * Everything the daemon sends is untrusted text: strings printed in tables
+ * and messages have control characters replaced, so plugin output cannot
+ * move the cursor or retitle the terminal.
+ *
+ * Exit codes: 0 ok, 1 the daemon answered an error, 2 usage error (also an
+ * unreadable main config), 3 cannot connect to or talk with the daemon.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "query.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define PHAROS_DEFAULT_CFG SYSCONFDIR "/pharos/pharos.cfg"
+#define PHAROS_TIMEOUT_S 15
+#define PHAROS_TIMEOUT_MAX 3600
+#define PHAROS_TTY_COLS 100
+#define PHAROS_CFG_LINE 4096
+#define PHAROS_MIN_OUTPUT 10
+
+enum {
+	PHAROS_EXIT_OK = 0,
+	PHAROS_EXIT_ERROR = 1,
+	PHAROS_EXIT_USAGE = 2,
+	PHAROS_EXIT_CONNECT = 3,
+};
+
+struct pharos_opts {
+	const char *cfg;  /* borrowed from argv; NULL: the default */
+	const char *sock; /* borrowed from argv */
+	int timeout_ms;
+};
+
+/* Every state name the protocol knows; filters take these. */
+static const char *const pharos_states[] = {
+    "UP", "DOWN",    "UNREACHABLE", "PENDING",
+    "OK", "WARNING", "CRITICAL",    "UNKNOWN",
+};
+
+static void
+pharos_usage(FILE *fp)
+{
+	fprintf(
+	    fp,
+	    "usage: pharos [-c MAIN_CFG | -s SOCKET] [-t SECONDS] COMMAND "
+	    "[options]\n"
+	    "\n"
+	    "Ask a running pharosd over its query socket.\n"
+	    "\n"
+	    "options:\n"
+	    "  -c MAIN_CFG   main configuration file; its query_socket= names "
+	    "the socket\n"
+	    "                (default %s)\n"
+	    "  -s SOCKET     the query socket itself\n"
+	    "  -t SECONDS    give up waiting for an answer after this long "
+	    "(default %d)\n"
+	    "  -h, --help    this help\n"
+	    "  -V, --version the version\n"
+	    "\n"
+	    "commands:\n"
+	    "  status [--json] [--host NAME]... [--state STATE]...\n"
+	    "                hosts and services with their current state;\n"
+	    "                STATE is one of UP DOWN UNREACHABLE PENDING OK "
+	    "WARNING\n"
+	    "                CRITICAL UNKNOWN (repeat to match any of them)\n"
+	    "  raw JSON      send one request object as is and print the "
+	    "response line\n"
+	    "\n"
+	    "exit status: 0 ok, 1 the daemon answered an error, 2 usage "
+	    "error,\n"
+	    "             3 cannot connect to the daemon\n",
+	    PHAROS_DEFAULT_CFG, PHAROS_TIMEOUT_S);
+}
+
+static int
+pharos_usage_error(const char *what, const char *arg)
+{
+	if (arg != NULL)
+		fprintf(stderr, "pharos: %s '%s'\n", what, arg);
+	else
+		fprintf(stderr, "pharos: %s\n", what);
+	fprintf(stderr, "Try 'pharos --help'.\n");
+	return PHAROS_EXIT_USAGE;
+}
+
+/* Bounded decimal parse: 0 and *out in [min, max], or -EINVAL/-ERANGE. */
+static int
+pharos_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* ---- untrusted text on a terminal ---- */
+
+/* Display columns of a UTF-8 string: one per code point (a trade-off:
+ * wide CJK characters count as one). */
+static size_t
+pharos_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Print s with control characters (C0, DEL, C1) replaced: tabs and line
+ * breaks by a space, others by '?'. At most max columns (SIZE_MAX: no
+ * limit); when cut, the last three columns are "...". pad fills up to
+ * pad columns with spaces. s is valid UTF-8 (jansson checked it). */
+static void
+pharos_put(FILE *fp, const char *s, size_t max, size_t pad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t cols = 0, w = pharos_width(s), keep, len;
+
+	keep = w > max ? (max > 3 ? max - 3 : max) : w;
+	while (*p != '\0' && cols < keep) {
+		len = 1;
+		if (*p >= 0xc0)
+			while ((p[len] & 0xc0) == 0x80)
+				len++;
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			fputc(' ', fp);
+		else if (*p < 0x20 || *p == 0x7f ||
+		         (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			fputc('?', fp);
+		else
+			fwrite(p, 1, len, fp);
+		p += len;
+		cols++;
+	}
+	if (keep < w && max > 3) {
+		fputs("...", fp);
+		cols += 3;
+	}
+	while (cols++ < pad)
+		fputc(' ', fp);
+}
+
+/* ---- the main configuration file ---- */
+
+static char *
+pharos_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	                 e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/* Resolve value against the folder of the file at base. Caller frees. */
+static char *
+pharos_resolve(const char *base, const char *value)
+{
+	const char *slash = strrchr(base, '/');
+	size_t dirlen, len;
+	char *out;
+
+	if (value[0] == '/' || slash == NULL)
+		return strdup(value);
+	dirlen = (size_t)(slash - base);
+	len = dirlen + 1 + strlen(value) + 1;
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	snprintf(out, len, "%.*s/%s", (int)dirlen, base, value);
+	return out;
+}
+
+/* Find query_socket= in the main file at cfg; the last one counts. Sets
+ * *out (caller frees). Returns 0 or -errno with err filled. */
+static int
+pharos_cfg_socket(const char *cfg, char **out, char *err, size_t errlen)
+{
+	char line[PHAROS_CFG_LINE], *p, *eq, *key, *val, *found = NULL;
+	bool skipping = false, whole;
+	unsigned long lineno = 0;
+	FILE *fp;
+	int rc = 0;
+
+	*out = NULL;
+	if ((fp = fopen(cfg, "re")) == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", cfg, strerror(-rc));
+		return rc;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		whole = strchr(line, '\n') != NULL || feof(fp);
+		if (skipping) { /* the rest of an overlong line */
+			skipping = !whole;
+			continue;
+		}
+		lineno++;
+		if (!whole) {
+			skipping = true;
+			if (strncmp(pharos_trim(line), "query_socket", 12) ==
+			    0) {
+				snprintf(err, errlen, "%s:%lu: line too long",
+				         cfg, lineno);
+				rc = -ENAMETOOLONG;
+				goto out;
+			}
+			continue;
+		}
+		p = pharos_trim(line);
+		if (*p == '\0' || *p == '#' || *p == ';')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		key = pharos_trim(p);
+		val = pharos_trim(eq + 1);
+		if (strcmp(key, "query_socket") != 0)
+			continue;
+		if (*val == '\0') {
+			snprintf(err, errlen, "%s:%lu: query_socket is empty",
+			         cfg, lineno);
+			rc = -EINVAL;
+			goto out;
+		}
+		free(found);
+		if ((found = pharos_resolve(cfg, val)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (ferror(fp)) {
+		rc = -EIO;
+		snprintf(err, errlen, "cannot read %s", cfg);
+		goto out;
+	}
+	if (found == NULL) {
+		snprintf(err, errlen, "%s sets no query_socket", cfg);
+		rc = -ENOENT;
+		goto out;
+	}
+	*out = found;
+	found = NULL;
+out:
+	free(found);
+	fclose(fp);
+	return rc;
+}
+
+/* The socket path to use (caller frees), or an exit code. */
+static int
+pharos_socket_path(const struct pharos_opts *o, char **path)
+{
+	char err[512];
+
+	if (o->sock != NULL) {
+		if ((*path = strdup(o->sock)) == NULL)
+			return pharos_usage_error("out of memory", NULL);
+		return PHAROS_EXIT_OK;
+	}
+	if (pharos_cfg_socket(o->cfg != NULL ? o->cfg : PHAROS_DEFAULT_CFG,
+	                      path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pharos: %s\n", err);
+		fprintf(stderr,
+		        "pharos: name the main config with -c MAIN_CFG, or the "
+		        "socket with -s SOCKET\n");
+		return PHAROS_EXIT_USAGE;
+	}
+	return PHAROS_EXIT_OK;
+}
+
+/* ---- talking to the daemon ---- */
+
+/* Send req (borrowed) and get the response (caller decrefs), or an exit
+ * code after printing why. */
+static int
+pharos_call(const struct pharos_opts *o, json_t *req, json_t **resp)
+{
+	char err[512], *path = NULL;
+	int rc;
+
+	*resp = NULL;
+	if ((rc = pharos_socket_path(o, &path)) != PHAROS_EXIT_OK)
+		return rc;
+	if (query_call(path, req, o->timeout_ms, resp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pharos: %s\n", err);
+		fprintf(
+		    stderr,
+		    "pharos: check that pharosd is running and that %s is its "
+		    "query_socket (see -c and -s)\n",
+		    path);
+		free(path);
+		return PHAROS_EXIT_CONNECT;
+	}
+	free(path);
+	return PHAROS_EXIT_OK;
+}
+
+/* 0 when resp says ok; else print the daemon's error and return 1, or 3
+ * for a response that is not the protocol. */
+static int
+pharos_check(json_t *resp)
+{
+	json_t *ok = json_object_get(resp, "ok");
+	const char *msg;
+
+	if (json_integer_value(json_object_get(resp, "v")) != 1 ||
+	    !json_is_boolean(ok)) {
+		fprintf(stderr,
+		        "pharos: the daemon answered in an unknown protocol "
+		        "version\n");
+		return PHAROS_EXIT_CONNECT;
+	}
+	if (json_is_true(ok))
+		return PHAROS_EXIT_OK;
+	msg = json_string_value(json_object_get(resp, "error"));
+	fputs("pharos: error: ", stderr);
+	pharos_put(stderr, msg != NULL ? msg : "(no message)", SIZE_MAX, 0);
+	fputc('\n', stderr);
+	return PHAROS_EXIT_ERROR;
+}
+
+static int
+pharos_flush(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "pharos: cannot write the output: %s\n",
+		        strerror(errno));
+		return PHAROS_EXIT_ERROR;
+	}
+	return PHAROS_EXIT_OK;
+}
+
+/* ---- formatting fields ---- */
+
+/* A string field, or "-" when missing, not a string or empty. */
+static const char *
+pharos_str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL && *s != '\0' ? s : "-";
+}
+
+static bool
+pharos_int(json_t *obj, const char *key, long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v))
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+/* 1h02m style: the two largest units. */
+static void
+pharos_duration(long long secs, char *buf, size_t len)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(buf, len, "%llds", secs);
+	else if (secs < 3600)
+		snprintf(buf, len, "%lldm%02llds", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, len, "%lldh%02lldm", secs / 3600, secs / 60 % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", secs / 86400,
+		         secs / 3600 % 24);
+}
+
+/* ISO 8601 local time with the zone offset, or "-" for 0 (never). */
+static void
+pharos_time(json_t *obj, const char *key, char *buf, size_t len)
+{
+	long long v;
+	struct tm tm;
+	time_t t;
+
+	snprintf(buf, len, "-");
+	if (!pharos_int(obj, key, &v) || v <= 0 || v > INT64_MAX / 2)
+		return;
+	t = (time_t)v;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
+		snprintf(buf, len, "-");
+}
+
+static void
+pharos_since(json_t *obj, const char *key, time_t now, char *buf, size_t len)
+{
+	long long v;
+
+	if (!pharos_int(obj, key, &v) || v <= 0)
+		snprintf(buf, len, "-");
+	else
+		pharos_duration((long long)now - v, buf, len);
+}
+
+static void
+pharos_attempt(json_t *obj, char *buf, size_t len)
+{
+	char cur[24] = "-", max[24] = "-";
+	long long v;
+
+	if (pharos_int(obj, "current_attempt", &v))
+		snprintf(cur, sizeof(cur), "%lld", v);
+	if (pharos_int(obj, "max_attempts", &v))
+		snprintf(max, sizeof(max), "%lld", v);
+	if (strcmp(cur, "-") == 0 && strcmp(max, "-") == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s/%s", cur, max);
+}
+
+/* ---- tables ---- */
+
+#define PHAROS_MAX_COLS 8
+
+struct pharos_table {
+	size_t ncols;
+	size_t nrows;
+	size_t cap;
+	char **cells; /* nrows * ncols, owned; row 0 is the header */
+};
+
+static int
+pharos_table_add(struct pharos_table *t, const char *const *row)
+{
+	char **p;
+	size_t i, cap;
+
+	if (t->nrows == t->cap) {
+		cap = t->cap == 0 ? 16 : t->cap * 2;
+		if (cap > SIZE_MAX / sizeof(*p) / t->ncols)
+			return -ENOMEM;
+		if ((p = realloc(t->cells, cap * t->ncols * sizeof(*p))) ==
+		    NULL)
+			return -ENOMEM;
+		t->cells = p;
+		t->cap = cap;
+	}
+	p = t->cells + t->nrows * t->ncols;
+	for (i = 0; i < t->ncols; i++) {
+		if ((p[i] = strdup(row[i])) == NULL) {
+			while (i-- > 0)
+				free(p[i]);
+			return -ENOMEM;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+static void
+pharos_table_free(struct pharos_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* Columns padded to their widest cell, two spaces apart; the last one is
+ * cut to fit total columns (0: no limit). */
+static void
+pharos_table_print(const struct pharos_table *t, size_t total)
+{
+	size_t width[PHAROS_MAX_COLS] = {0}, used = 0, last, r, c, w;
+	char **row;
+
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c + 1 < t->ncols; c++) {
+			w = pharos_width(t->cells[r * t->ncols + c]);
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (c = 0; c + 1 < t->ncols; c++)
+		used += width[c] + 2;
+	last = total == 0                         ? SIZE_MAX
+	       : total > used + PHAROS_MIN_OUTPUT ? total - used
+	                                          : PHAROS_MIN_OUTPUT;
+	for (r = 0; r < t->nrows; r++) {
+		row = t->cells + r * t->ncols;
+		for (c = 0; c + 1 < t->ncols; c++)
+			pharos_put(stdout, row[c], SIZE_MAX, width[c] + 2);
+		pharos_put(stdout, row[t->ncols - 1], last, 0);
+		fputc('\n', stdout);
+	}
+}
+
+/* ---- status ---- */
+
+struct pharos_status_args {
+	bool json;
+	json_t *hosts;  /* array of names */
+	json_t *states; /* array of state names */
+};
+
+/* "pharosd 12345 up 3m12s, icmp raw, 6 hosts, 0 services"; pieces the
+ * daemon did not send are left out. */
+static void
+pharos_print_program(json_t *data, time_t now)
+{
+	json_t *prog = json_object_get(data, "program");
+	json_t *icmp = json_object_get(prog, "icmp");
+	long long v, nh, ns;
+	char dur[32];
+
+	fputs("pharosd", stdout);
+	if (pharos_int(prog, "pid", &v))
+		printf(" %lld", v);
+	if (pharos_int(prog, "start_time", &v) && v > 0) {
+		pharos_duration((long long)now - v, dur, sizeof(dur));
+		printf(" up %s", dur);
+	}
+	if (json_is_string(json_object_get(icmp, "mode"))) {
+		fputs(", icmp ", stdout);
+		pharos_put(stdout, pharos_str(icmp, "mode"), SIZE_MAX, 0);
+	}
+	if (!pharos_int(prog, "hosts", &nh))
+		nh = (long long)json_array_size(json_object_get(data, "hosts"));
+	if (!pharos_int(prog, "services", &ns))
+		ns = (long long)json_array_size(
+		    json_object_get(data, "services"));
+	printf(", %lld host%s, %lld service%s\n", nh, nh == 1 ? "" : "s", ns,
+	       ns == 1 ? "" : "s");
+}
+
+static int
+pharos_print_hosts(json_t *hosts, time_t now, size_t total)
+{
+	static const char *const head[] = {"HOST",    "STATE",      "TYPE",
+	                                   "ATTEMPT", "LAST CHECK", "SINCE",
+	                                   "OUTPUT"};
+	struct pharos_table t = {.ncols = 7};
+	char attempt[64], last[64], since[32];
+	const char *row[7];
+	json_t *h;
+	size_t i;
+	int rc;
+
+	rc = pharos_table_add(&t, head);
+	for (i = 0; rc == 0 && i < json_array_size(hosts); i++) {
+		h = json_array_get(hosts, i);
+		pharos_attempt(h, attempt, sizeof(attempt));
+		pharos_time(h, "last_check", last, sizeof(last));
+		pharos_since(h, "last_state_change", now, since, sizeof(since));
+		row[0] = pharos_str(h, "name");
+		row[1] = pharos_str(h, "state");
+		row[2] = pharos_str(h, "state_type");
+		row[3] = attempt;
+		row[4] = last;
+		row[5] = since;
+		row[6] = pharos_str(h, "output");
+		rc = pharos_table_add(&t, row);
+	}
+	if (rc == 0)
+		pharos_table_print(&t, total);
+	pharos_table_free(&t);
+	return rc;
+}
+
+static int
+pharos_print_services(json_t *services, time_t now, size_t total)
+{
+	static const char *const head[] = {"HOST",  "SERVICE", "STATE",
+	                                   "TYPE",  "ATTEMPT", "LAST CHECK",
+	                                   "SINCE", "OUTPUT"};
+	struct pharos_table t = {.ncols = 8};
+	char attempt[64], last[64], since[32];
+	const char *row[8];
+	json_t *s;
+	size_t i;
+	int rc;
+
+	rc = pharos_table_add(&t, head);
+	for (i = 0; rc == 0 && i < json_array_size(services); i++) {
+		s = json_array_get(services, i);
+		pharos_attempt(s, attempt, sizeof(attempt));
+		pharos_time(s, "last_check", last, sizeof(last));
+		pharos_since(s, "last_state_change", now, since, sizeof(since));
+		row[0] = pharos_str(s, "host");
+		row[1] = pharos_str(s, "description");
+		row[2] = pharos_str(s, "state");
+		row[3] = pharos_str(s, "state_type");
+		row[4] = attempt;
+		row[5] = last;
+		row[6] = since;
+		row[7] = pharos_str(s, "output");
+		rc = pharos_table_add(&t, row);
+	}
+	if (rc == 0)
+		pharos_table_print(&t, total);
+	pharos_table_free(&t);
+	return rc;
+}
+
+static int
+pharos_status_print(json_t *data, bool filtered)
+{
+	json_t *hosts = json_object_get(data, "hosts");
+	json_t *services = json_object_get(data, "services");
+	size_t total = isatty(STDOUT_FILENO) ? PHAROS_TTY_COLS : 0;
+	time_t now = time(NULL);
+	long long v;
+
+	/* Durations by the daemon's clock when it sent one. */
+	if (pharos_int(json_object_get(data, "program"), "now", &v) && v > 0 &&
+	    v < INT64_MAX / 2)
+		now = (time_t)v;
+
+	pharos_print_program(data, now);
+	fputc('\n', stdout);
+	if (json_array_size(hosts) == 0)
+		printf("%s\n", filtered ? "No hosts match." : "No hosts.");
+	else if (pharos_print_hosts(hosts, now, total) != 0)
+		goto nomem;
+	if (json_array_size(services) > 0) {
+		fputc('\n', stdout);
+		if (pharos_print_services(services, now, total) != 0)
+			goto nomem;
+	}
+	return pharos_flush();
+nomem:
+	fprintf(stderr, "pharos: out of memory\n");
+	return PHAROS_EXIT_ERROR;
+}
+
+/* Add a state name to a, upper-cased; usage error for unknown names. */
+static int
+pharos_status_state(json_t *a, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pharos_states) / sizeof(pharos_states[0]); i++)
+		if (strcasecmp(s, pharos_states[i]) == 0)
+			return json_array_append_new(
+			           a, json_string(pharos_states[i])) == 0
+			           ? PHAROS_EXIT_OK
+			           : pharos_usage_error("out of memory", NULL);
+	return pharos_usage_error("status: unknown state", s);
+}
+
+static int
+pharos_status_host(json_t *a, const char *s)
+{
+	json_t *v;
+
+	if (*s == '\0')
+		return pharos_usage_error("status: empty host name", NULL);
+	if ((v = json_string(s)) == NULL)
+		return pharos_usage_error("status: host name is not UTF-8", s);
+	if (json_array_append_new(a, v) != 0)
+		return pharos_usage_error("out of memory", NULL);
+	return PHAROS_EXIT_OK;
+}
+
+/* argv[0] is "status". */
+static int
+pharos_status_args(int argc, char **argv, struct pharos_status_args *a)
+{
+	const char *arg, *val;
+	size_t n;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (strcmp(arg, "--json") == 0) {
+			a->json = true;
+			continue;
+		}
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			pharos_usage(stdout);
+			return -1;
+		}
+		if (strncmp(arg, "--host", 6) == 0 &&
+		    (arg[6] == '\0' || arg[6] == '='))
+			n = 6;
+		else if (strncmp(arg, "--state", 7) == 0 &&
+		         (arg[7] == '\0' || arg[7] == '='))
+			n = 7;
+		else
+			return pharos_usage_error("status: unknown argument",
+			                          arg);
+		if (arg[n] == '=')
+			val = arg + n + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return pharos_usage_error("status: missing value for",
+			                          arg);
+		rc = n == 6 ? pharos_status_host(a->hosts, val)
+		            : pharos_status_state(a->states, val);
+		if (rc != PHAROS_EXIT_OK)
+			return rc;
+	}
+	return PHAROS_EXIT_OK;
+}
+
+static int
+pharos_status(const struct pharos_opts *o, int argc, char **argv)
+{
+	struct pharos_status_args a = {false, json_array(), json_array()};
+	json_t *req = NULL, *resp = NULL, *data;
+	int rc;
+
+	if (a.hosts == NULL || a.states == NULL) {
+		rc = pharos_usage_error("out of memory", NULL);
+		goto out;
+	}
+	if ((rc = pharos_status_args(argc, argv, &a)) != PHAROS_EXIT_OK) {
+		if (rc < 0) /* --help */
+			rc = PHAROS_EXIT_OK;
+		goto out;
+	}
+	req = json_pack("{s:i,s:s}", "v", 1, "op", "status");
+	if (req == NULL ||
+	    (json_array_size(a.hosts) > 0 &&
+	     json_object_set(req, "hosts", a.hosts) != 0) ||
+	    (json_array_size(a.states) > 0 &&
+	     json_object_set_new(
+	         req, "filter", json_pack("{s:O}", "states", a.states)) != 0)) {
+		rc = pharos_usage_error("out of memory", NULL);
+		goto out;
+	}
+	if ((rc = pharos_call(o, req, &resp)) != PHAROS_EXIT_OK ||
+	    (rc = pharos_check(resp)) != PHAROS_EXIT_OK)
+		goto out;
+	data = json_object_get(resp, "data");
+	if (!json_is_object(data)) {
+		fprintf(stderr, "pharos: the daemon's status answer has no "
+		                "data object\n");
+		rc = PHAROS_EXIT_CONNECT;
+		goto out;
+	}
+	if (a.json) {
+		if (json_dumpf(data, stdout, JSON_INDENT(2)) != 0) {
+			rc = PHAROS_EXIT_ERROR;
+			goto out;
+		}
+		fputc('\n', stdout);
+		rc = pharos_flush();
+	} else {
+		rc = pharos_status_print(data,
+		                         json_array_size(a.hosts) > 0 ||
+		                             json_array_size(a.states) > 0);
+	}
+out:
+	json_decref(resp);
+	json_decref(req);
+	json_decref(a.hosts);
+	json_decref(a.states);
+	return rc;
+}
+
+/* ---- raw ---- */
+
+static int
+pharos_raw(const struct pharos_opts *o, int argc, char **argv)
+{
+	json_error_t jerr;
+	json_t *req, *resp = NULL;
+	int rc;
+
+	if (argc != 2)
+		return pharos_usage_error(
+		    "raw: give exactly one request, e.g. "
+		    "pharos raw '{\"v\":1,\"op\":\"status\"}'",
+		    NULL);
+	req = json_loads(argv[1], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	                 &jerr);
+	if (req == NULL) {
+		fprintf(stderr, "pharos: raw: not valid JSON: %s\n", jerr.text);
+		return PHAROS_EXIT_USAGE;
+	}
+	if ((rc = pharos_call(o, req, &resp)) != PHAROS_EXIT_OK)
+		goto out;
+	if (json_dumpf(resp, stdout, JSON_COMPACT) != 0) {
+		rc = PHAROS_EXIT_ERROR;
+		goto out;
+	}
+	fputc('\n', stdout);
+	if ((rc = pharos_flush()) == PHAROS_EXIT_OK)
+		rc = pharos_check(resp);
+out:
+	json_decref(resp);
+	json_decref(req);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct pharos_opts o = {NULL, NULL, PHAROS_TIMEOUT_S * 1000};
+	const char *cmd;
+	long secs;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:s:t:hV", longopts, NULL)) !=
+	       -1) {
+		switch (ch) {
+		case 'c':
+			o.cfg = optarg;
+			break;
+		case 's':
+			o.sock = optarg;
+			break;
+		case 't':
+			if (pharos_parse_long(optarg, 1, PHAROS_TIMEOUT_MAX,
+			                      &secs) != 0)
+				return pharos_usage_error(
+				    "-t takes seconds from 1 to 3600, not",
+				    optarg);
+			o.timeout_ms = (int)secs * 1000;
+			break;
+		case 'h':
+			pharos_usage(stdout);
+			return pharos_flush();
+		case 'V':
+			printf("pharos %s\n", PACKAGE_VERSION);
+			return pharos_flush();
+		default:
+			fprintf(stderr, "Try 'pharos --help'.\n");
+			return PHAROS_EXIT_USAGE;
+		}
+	}
+	if (o.cfg != NULL && o.sock != NULL)
+		return pharos_usage_error("give -c or -s, not both", NULL);
+	if (optind >= argc)
+		return pharos_usage_error("no command given", NULL);
+
+	cmd = argv[optind];
+	if (strcmp(cmd, "status") == 0)
+		return pharos_status(&o, argc - optind, argv + optind);
+	if (strcmp(cmd, "raw") == 0)
+		return pharos_raw(&o, argc - optind, argv + optind);
+	if (strcmp(cmd, "help") == 0) {
+		pharos_usage(stdout);
+		return pharos_flush();
+	}
+	return pharos_usage_error("unknown command", cmd);
+}
