@@ -58,9 +58,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_MAX_EVENTS	  64
+#define LOOP_MAX_EVENTS 64
 #define LOOP_IO_MIN_SLOTS 64
-#define LOOP_TIMER_MIN	  16
+#define LOOP_TIMER_MIN 16
 /* Marks heap_index as a position in the due batch rather than the heap. */
 #define LOOP_DUE_BIT (~(SIZE_MAX >> 1))
 #define LOOP_IO_WANT (LOOP_READ | LOOP_WRITE)
@@ -69,7 +69,7 @@ struct loop_io {
 	loop_io_fn *fn;
 	void *arg;
 	unsigned events; /* LOOP_READ | LOOP_WRITE wanted */
-	uint32_t gen;	 /* generation of the add that filled this slot */
+	uint32_t gen;    /* generation of the add that filled this slot */
 	bool active;
 };
 
@@ -80,13 +80,13 @@ struct loop {
 	bool in_pass;
 
 	struct loop_io *io; /* indexed by fd */
-	size_t nio;	    /* slots allocated */
+	size_t nio;         /* slots allocated */
 	uint32_t io_gen;
 
 	struct loop_timer **heap;
 	size_t nheap;
 	struct loop_timer **due;
-	size_t ndue;	  /* slots of the current batch */
+	size_t ndue;      /* slots of the current batch */
 	size_t ndue_live; /* non-NULL slots among them */
 	size_t timer_cap; /* capacity of both heap and due */
 	uint64_t timer_seq;
@@ -223,7 +223,7 @@ loop_io_get(struct loop *loop, int fd)
 
 int
 loop_io_add(struct loop *loop, int fd, unsigned events, loop_io_fn *fn,
-    void *arg)
+            void *arg)
 {
 	struct epoll_event ev;
 	struct loop_io *io;
@@ -313,7 +313,7 @@ loop_io_dispatch(struct loop *loop, int n)
 		/* Errors and hang-ups are always reported, like epoll does;
 		 * other bits only while still wanted (loop_io_mod). */
 		events = loop_from_epoll(loop->events[i].events) &
-		    (io->events | LOOP_ERROR | LOOP_HUP);
+		         (io->events | LOOP_ERROR | LOOP_HUP);
 		if (events == 0)
 			continue;
 		io->fn(loop, fd, events, io->arg);
@@ -422,7 +422,7 @@ loop_timer_reserve(struct loop *loop)
 	if (loop->nheap < loop->timer_cap)
 		return 0;
 	n = loop->timer_cap < LOOP_TIMER_MIN ? LOOP_TIMER_MIN
-					     : loop->timer_cap * 2;
+	                                     : loop->timer_cap * 2;
 	if (n >= LOOP_DUE_BIT)
 		return -ENOMEM;
 	/* Grow due first: if the heap realloc then fails, a larger due
@@ -452,8 +452,8 @@ loop_timer_init(struct loop_timer *t, loop_timer_fn *fn, void *arg)
 int
 loop_timer_start(struct loop *loop, struct loop_timer *t, int64_t deadline)
 {
-	bool in_heap = t->heap_index != SIZE_MAX &&
-	    (t->heap_index & LOOP_DUE_BIT) == 0;
+	bool in_heap =
+	    t->heap_index != SIZE_MAX && (t->heap_index & LOOP_DUE_BIT) == 0;
 	int ret;
 
 	if (!in_heap) {
@@ -590,7 +590,7 @@ loop_run_once(struct loop *loop, int64_t max_wait_ns)
 		loop->before_sleep(loop, loop->before_sleep_arg);
 
 	n = epoll_wait(loop->epfd, loop->events, LOOP_MAX_EVENTS,
-	    loop_wait_ms(loop_wait_ns(loop, max_wait_ns)));
+	               loop_wait_ms(loop_wait_ns(loop, max_wait_ns)));
 	err = errno;
 	loop->now = loop_clock();
 	if (n < 0) {
