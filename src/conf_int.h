@@ -3,11 +3,16 @@
  * conf_parse.c, conf_resolve.c) and the loader-private data objects.c keeps
  * behind struct objects.priv. Not for use outside the loader and objects.c.
  *
- * Loading runs in three steps over one struct conf_ctx:
- *   conf.c          main file, resource files, then names the object files;
- *   conf_parse.c    object files -> raw definitions (struct conf_def), each
- *                   directive with its file and line, values syntax-checked;
- *   conf_resolve.c  templates, typed objects, references, checks.
+ * Loading runs in steps over one struct conf_ctx:
+ *   conf.c          the main file and resource files; names the object
+ *                   files; keeps the diagnostics;
+ *   conf_parse.c    object files -> definitions (struct conf_def), each
+ *                   directive with its file and line and its value
+ *                   checked, then templates and inheritance (conf_def.r);
+ *   conf_resolve.c  definitions -> typed objects, references, checks;
+ *   objects.c       what each object type accepts (the directive tables),
+ *                   the name indexes and the model-level steps (groups,
+ *                   reverse links, parent cycles).
  */
 #ifndef PHAROS_CONF_INT_H
 #define PHAROS_CONF_INT_H
@@ -16,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "conf.h"
@@ -25,6 +31,7 @@
 #define CONF_MAX_FILE_SIZE (512L << 20) /* larger object files are refused */
 #define CONF_MAX_DIR_DEPTH 32	      /* cfg_dir recursion */
 #define CONF_MAX_ARGS 32	      /* $ARG1$..$ARG32$ */
+#define CONF_MAX_MSGS 10000	      /* diagnostics kept; more are counted */
 
 /* Definition types, the built ones first. */
 enum conf_type {
@@ -67,7 +74,8 @@ struct conf_key {
 
 /* One directive as written. For timeperiod date lines the key is the date
  * part ("monday", "december 25") and the value the time ranges. */
-#define CONF_KV_TIME 0x1u
+#define CONF_KV_TIME 0x1u /* a timeperiod date line */
+#define CONF_KV_BAD 0x2u  /* invalid value, already reported: use default */
 struct conf_kv {
 	char *key;
 	char *value;
@@ -92,11 +100,12 @@ struct conf_def {
 	int line;	  /* of the "define" line */
 	unsigned seq;	  /* order of definitions over all files */
 	struct conf_kv *kvs;
-	size_t nkvs, capkvs;
+	size_t nkvs;
 
-	/* Filled by conf_resolve.c. */
+	/* Filled when the definition is complete and by conf_inherit(). */
 	const char *tname; /* template name ("name"), borrowed */
 	const char *use;   /* borrowed */
+	int useline;
 	bool registered;
 	int rstate; /* 0 unresolved, 1 resolving, 2 resolved */
 	struct conf_rkv *r; /* sorted by key */
@@ -123,13 +132,14 @@ struct objects_priv {
 	struct objidx hosts, services, commands;
 	struct objidx contacts, contactgroups, hostgroups, timeperiods;
 	char **files; /* pooled file names for struct srcloc */
-	size_t nfiles, capfiles;
+	size_t nfiles;
 
 	/* For conf_print_report(). */
 	bool main_unreadable; /* main file could not be opened */
 	unsigned main_errors; /* errors in the main and resource files */
 	unsigned read_errors; /* errors reading object files */
 	size_t check_msgs;    /* index of the first message of the checks */
+	size_t nhidden;	      /* messages over CONF_MAX_MSGS, only counted */
 	size_t nfiles_read;
 };
 
@@ -142,15 +152,14 @@ struct conf_file_id {
 struct conf_ctx {
 	struct config *cfg;
 	struct objects_priv *priv;
-	struct conf_def **defs;
-	size_t ndefs, capdefs;
+	struct conf_def **defs; /* in the order read (CONF_ROOM array) */
+	size_t ndefs;
 	struct conf_file_id *seen; /* object files already read */
-	size_t nseen, capseen;
+	size_t nseen;
 	char **strs; /* strings made while resolving, freed at the end */
-	size_t nstrs, capstrs;
-	unsigned seq;
-	unsigned file_errors; /* errors in the object file being read */
-	bool oom;
+	size_t nstrs;
+	unsigned seq; /* next conf_def.seq */
+	bool oom;     /* memory ran out: conf_load() fails with -ENOMEM */
 };
 
 /* conf.c */
@@ -160,13 +169,48 @@ struct conf_ctx {
 void conf_msg(struct conf_ctx *ctx, enum conf_level level, const char *file,
     int line, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void conf_vmsg(struct conf_ctx *ctx, enum conf_level level, const char *file,
-    int line, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+    int line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* A pooled copy of a file name that lives as long as the objects, or NULL
  * when memory ran out (ctx->oom set). */
 const char *conf_pool_file(struct conf_ctx *ctx, const char *path);
 /* Keep a malloc'd string until the end of loading (takes ownership). Returns
  * s, or NULL (s freed, ctx->oom set) when memory ran out. */
 char *conf_keep(struct conf_ctx *ctx, char *s);
+/* strdup(s ? s : ""), setting ctx->oom on failure. Caller frees. */
+char *conf_strdup(struct conf_ctx *ctx, const char *s);
+/* The object name (directive key) of d; an error when it is missing. */
+const char *conf_obj_name(struct conf_ctx *ctx, const struct conf_def *d,
+    const char *key);
+/* Is name taken in ix? Reports the duplicate (or the reserved built-in
+ * name) at d; off is the offset of the struct srcloc in the objects. */
+bool conf_taken(struct conf_ctx *ctx, const struct conf_def *d,
+    const struct objidx *ix, const char *name, size_t off);
+/* Read a whole regular file of at most cap bytes, NUL-terminated (*out:
+ * caller frees). Returns 0 or -errno: -EFBIG too large, -EINVAL not a
+ * regular file. */
+int conf_slurp(const char *path, size_t cap, char **out, size_t *len,
+    struct stat *st) __attribute__((warn_unused_result));
+const char *conf_slurp_error(int rc);
+
+/* Arrays grown in powers of two from 8: make room for element n (the
+ * capacity follows from n alone). On failure *oom is set and arr kept. */
+void *conf_room(void *arr, size_t n, size_t size, bool *oom);
+#define CONF_ROOM(oomp, arr, n) \
+	((arr) = conf_room((arr), (n), sizeof(*(arr)), (oomp)), !*(oomp))
+
+/* A comma-separated list split into trimmed, non-empty items. */
+struct conf_list {
+	char *buf;
+	char **items;
+	size_t n;
+};
+int conf_list(struct conf_ctx *ctx, const char *value, struct conf_list *l)
+    __attribute__((warn_unused_result));
+void conf_list_free(struct conf_list *l);
+/* Next comma-separated item at *p (trimmed, may be empty): false at the
+ * end of the string. */
+bool conf_next_item(const char **p, const char **item, size_t *len);
 
 /* conf_parse.c */
 
@@ -179,34 +223,107 @@ int conf_parse_file(struct conf_ctx *ctx, const char *path, const char *from,
 int conf_parse_dir(struct conf_ctx *ctx, const char *path, const char *from,
     int from_line) __attribute__((warn_unused_result));
 void conf_def_free(struct conf_def *d);
-const char *conf_type_name(enum conf_type t);
-/* The directive description for a type, or NULL when it is not one the
- * type knows. Custom variables ("_X") and timeperiod date lines are not in
- * the tables. */
-const struct conf_key *conf_key_find(enum conf_type t, const char *name);
-/* Additive ("+value") list directive? */
-bool conf_key_additive(const char *name);
+/* Templates and inheritance: fill conf_def.r of every registered
+ * definition with what it inherits. Template problems (unknown, loops)
+ * are diagnostics. Returns 0 or -ENOMEM. */
+int conf_inherit(struct conf_ctx *ctx) __attribute__((warn_unused_result));
+/* The directive key of d after inheritance (d->r), or NULL when it is
+ * unset or "null". */
+const struct conf_rkv *conf_rget(const struct conf_def *d, const char *key);
+/* Its value, or NULL when unset, "null" or invalid (already reported);
+ * conf_rval_or() gives dflt instead of NULL. */
+const char *conf_rval(const struct conf_def *d, const char *key);
+const char *conf_rval_or(const struct conf_def *d, const char *key,
+    const char *dflt);
+/* The name of a definition for messages: template or object name. */
+const char *conf_def_label(const struct conf_def *d);
 /* Convert a value already checked as VK_INTERVAL to nanoseconds. */
 int64_t conf_interval_ns(const char *value, int interval_length);
 
 /* conf_resolve.c */
 
-/* Templates, objects, references and checks into ctx->cfg->objects.
- * Returns 0 or -ENOMEM. */
+/* Typed objects, references and checks from the inherited definitions
+ * into ctx->cfg->objects. Returns 0 or -ENOMEM. */
 int conf_resolve(struct conf_ctx *ctx) __attribute__((warn_unused_result));
 
-/* objects.c: the name indexes. */
+/* objects.c: the object types and their directives, the name indexes and
+ * the model-level steps of loading. */
+
+const char *objects_type_name(enum conf_type t);
+/* The type named name ("host", ...), or -1. */
+int objects_type_find(const char *name);
+/* The directive name of type t (Nagios 4's set for that type), or NULL
+ * when the type does not know it. Custom variables ("_X"), name, use,
+ * register and timeperiod date lines are not in the tables. */
+const struct conf_key *objects_key_find(enum conf_type t, const char *name);
+/* Is name a list directive where "+value" appends to the inherited one? */
+bool objects_key_additive(const char *name);
 
 /* Add k1/k2 -> val. Returns 0, -EEXIST (index unchanged) or -ENOMEM. */
-int objects_idx_put(struct objidx *ix, const char *k1, const char *k2, void *val)
-    __attribute__((warn_unused_result));
+int objects_idx_put(struct objidx *ix, const char *k1, const char *k2,
+    void *val) __attribute__((warn_unused_result));
 /* Replace the value (and the borrowed key pointers, which must point to
  * equal strings) of an existing entry; no-op when absent. */
-void objects_idx_set(struct objidx *ix, const char *k1, const char *k2, void *val);
-void *objects_idx_get(const struct objidx *ix, const char *k1, const char *k2);
+void objects_idx_set(struct objidx *ix, const char *k1, const char *k2,
+    void *val);
+void *objects_idx_get(const struct objidx *ix, const char *k1,
+    const char *k2);
 void objects_idx_free(struct objidx *ix);
 void objects_priv_free(struct objects_priv *p);
 /* Free one service (used when a duplicate loses to a more specific one). */
 void objects_service_free(struct service *s);
+
+/* Members of a group (host group or contact group) while flattening. */
+struct objects_grp {
+	void **direct; /* hosts or contacts named directly */
+	size_t ndirect;
+	void **excl; /* "!name" members */
+	size_t nexcl;
+	size_t *subs; /* indexes of nested groups (*group_members) */
+	size_t nsubs;
+};
+
+/* The built-in commands, made before any definition is read:
+ * commands[0] is "icmp" (BUILTIN_ICMP, no command line). 0 or -ENOMEM. */
+int objects_builtins(struct objects *o) __attribute__((warn_unused_result));
+/* The state a loaded host or service starts in: pending, hard, attempt 1. */
+void objects_status_init(struct check_status *st, int pending);
+/* Split a check_command value "name!arg1!arg2" ("\!" is a literal '!'; a
+ * leading '!', a template's override mark, is skipped): the command name
+ * into name (truncated to namelen) and, when spec is not NULL, the
+ * arguments into spec->args (owned by spec). Returns 0, -E2BIG when there
+ * are more than CONF_MAX_ARGS (the first ones kept) or -ENOMEM. */
+int objects_check_split(const char *value, char *name, size_t namelen,
+    struct check_spec *spec) __attribute__((warn_unused_result));
+/* Check a timeperiod date line, split into its first word (name) and the
+ * rest (value): a date part ("monday", "december 25", "day 1 - 15",
+ * "monday -1 may", "2025-01-01 - 2025-01-10 / 2") then time ranges
+ * "HH:MM-HH:MM[,HH:MM-HH:MM...]". The date part, single-spaced, goes to
+ * key (keylen bytes); *ranges points into value. Returns 0, or -EINVAL
+ * with err filled. */
+int objects_timeperiod_line(const char *name, const char *value, char *key,
+    size_t keylen, const char **ranges, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Append c to the array *arr of *n contacts unless it is there already.
+ * Returns 0 or -ENOMEM. */
+int objects_contact_add(struct contact ***arr, size_t *n, struct contact *c)
+    __attribute__((warn_unused_result));
+/* Flatten every host group (hg[i] describes o->hostgroups[i]) and contact
+ * group (cg[i], o->contactgroups[i]): a group's members are its own, those
+ * of the groups nested in it (loops are harmless), minus its exclusions,
+ * without duplicates; each member's groups list is filled in too. Returns
+ * 0 or -ENOMEM. */
+int objects_groups_finish(struct objects *o, const struct objects_grp *hg,
+    const struct objects_grp *cg) __attribute__((warn_unused_result));
+/* Fill host->children (from parents) and host->services (from services).
+ * Returns 0 or -ENOMEM. */
+int objects_link(struct objects *o) __attribute__((warn_unused_result));
+/* Call fn once for each cycle of parents with the first host on it (where
+ * the cycle closes) and the cycle as text, "a -> b -> c -> a" (each host
+ * followed by its parent; long cycles shortened with "..."). Iterative: no
+ * recursion on long chains. Returns 0 or -ENOMEM. */
+int objects_parent_cycles(const struct objects *o,
+    void (*fn)(void *arg, const struct host *first, const char *cycle),
+    void *arg) __attribute__((warn_unused_result));
 
 #endif
