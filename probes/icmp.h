@@ -41,6 +41,8 @@ struct icmp_result {
 	double rtt_avg_ms;
 	double rtt_max_ms;
 	double rtt_ms[100]; /* per reply, in sequence order of arrival */
+	double rtt_jitter_ms; /* mean |difference| of consecutive RTTs in send
+				 order; valid when received > 1 */
 	int send_errno;     /* last sendto() failure, 0 if none */
 	int icmp_errors;    /* ICMP errors (unreachable, time exceeded) that
 			       quoted one of this probe's requests */
@@ -71,7 +73,16 @@ int icmp_new(struct loop *loop, struct icmp **out, char *err, size_t errlen)
 /* Abort pending probes (callbacks fire with aborted), close sockets, free.
  * NULL is a no-op. */
 void icmp_free(struct icmp *icmp);
+/* Mode of the IPv4 socket; icmp_get_mode6() of the IPv6 one. */
 enum icmp_mode icmp_get_mode(const struct icmp *icmp);
+enum icmp_mode icmp_get_mode6(const struct icmp *icmp);
+/* True when a socket of this family (AF_INET, AF_INET6) could be opened. */
+bool icmp_has_family(const struct icmp *icmp, int family);
+
+/* Global pacing: at least gap_ns between any two echo requests sent, across
+ * all targets (fping's -i). 0 sends as fast as the per-target intervals
+ * allow. Requests that must wait keep their order. */
+void icmp_set_pacing(struct icmp *icmp, int64_t gap_ns);
 const struct icmp_counters *icmp_get_counters(const struct icmp *icmp);
 /* Probes in flight. */
 size_t icmp_pending(const struct icmp *icmp);
