@@ -462,6 +462,25 @@ conf_set_str(struct conf_ctx *ctx, char **field, char *v, const char *key,
 	return 0;
 }
 
+/* An integer key from 1 to max (what: its unit, for the message); *out
+ * keeps its value when value is not one. */
+static void
+conf_main_int(struct conf_ctx *ctx, int line, const char *key,
+    const char *value, long max, const char *what, int *out)
+{
+	char *end;
+	long l;
+
+	errno = 0;
+	l = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || l < 1 || l > max)
+		conf_main_err(ctx, ctx->cfg->main_file, line,
+		    "invalid %s '%.40s': expected %s, 1 to %ld", key, value,
+		    what, max);
+	else
+		*out = (int)l;
+}
+
 static int
 conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
     const char *key, const char *value)
@@ -469,8 +488,6 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	struct config *cfg = ctx->cfg;
 	const char *file = cfg->main_file, *p;
 	size_t i;
-	long l;
-	char *end;
 
 	/* The list starts with a space, so p[-1] is always inside it. */
 	for (p = conf_nagios_keys; *key != '\0' &&
@@ -483,6 +500,7 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (*value == '\0' && (strcmp(key, "cfg_file") == 0 ||
 	    strcmp(key, "cfg_dir") == 0 || strcmp(key, "resource_file") == 0 ||
 	    strcmp(key, "interval_length") == 0 ||
+	    strcmp(key, "icmp_max_rate") == 0 ||
 	    strcmp(key, "pharos_user") == 0 ||
 	    strcmp(key, "pharos_group") == 0)) {
 		conf_main_err(ctx, file, line, "'%s' has no value", key);
@@ -513,19 +531,15 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (strcmp(key, "pharos_group") == 0)
 		return conf_set_str(ctx, &cfg->pharos_group, strdup(value), key,
 		    line);
-	if (strcmp(key, "interval_length") == 0) {
-		errno = 0;
-		l = strtol(value, &end, 10);
-		if (errno != 0 || *end != '\0' || l < 1 || l > 3600)
-			conf_main_err(ctx, file, line,
-			    "invalid interval_length '%.40s': expected whole seconds, 1 to 3600",
-			    value);
-		else
-			cfg->interval_length = (int)l;
-		return 0;
-	}
-	conf_main_err(ctx, file, line,
-	    "unknown key '%.60s' in main config file", key);
+	if (strcmp(key, "interval_length") == 0)
+		conf_main_int(ctx, line, key, value, 3600, "whole seconds",
+		    &cfg->interval_length);
+	else if (strcmp(key, "icmp_max_rate") == 0)
+		conf_main_int(ctx, line, key, value, CONF_MAX_ICMP_RATE,
+		    "packets per second", &cfg->icmp_max_rate);
+	else
+		conf_main_err(ctx, file, line,
+		    "unknown key '%.60s' in main config file", key);
 	return 0;
 }
 
@@ -730,6 +744,7 @@ conf_load(const char *path, struct config **out)
 		return -ENOMEM;
 	ctx.cfg = cfg;
 	cfg->interval_length = 60;
+	cfg->icmp_max_rate = CONF_DEFAULT_ICMP_RATE;
 	if ((ctx.priv = calloc(1, sizeof(*ctx.priv))) == NULL)
 		goto fail;
 	cfg->objects.priv = ctx.priv;

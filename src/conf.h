@@ -4,9 +4,11 @@
  * result (what `pharosd -v` reports).
  *
  * Loading reads files only: nothing is opened on the network and nothing is
- * started. Every problem becomes a diagnostic with the file and line it was
- * found at; the loader goes on after an error where it can, so one run lists
- * as many problems as possible.
+ * started; host names given as addresses are checked for syntax, not
+ * resolved (the daemon resolves them when it starts). Every problem becomes
+ * a diagnostic with the file and line it was found at; the loader goes on
+ * after an error where it can, so one run lists as many problems as
+ * possible.
  */
 #ifndef PHAROS_CONF_H
 #define PHAROS_CONF_H
@@ -28,6 +30,8 @@ struct conf_msg {
 };
 
 #define CONF_MAX_USER_MACROS 256
+#define CONF_DEFAULT_ICMP_RATE 2000
+#define CONF_MAX_ICMP_RATE 1000000
 
 struct config {
 	char *main_file; /* absolute path of the main config file */
@@ -44,6 +48,9 @@ struct config {
 	char *pharos_user;  /* default "pharos" */
 	char *pharos_group; /* default "pharos" */
 	int interval_length; /* seconds per interval unit, default 60 */
+	/* Echo requests per second across all ICMP targets (the prober's
+	 * global pacing), 1..CONF_MAX_ICMP_RATE, default 2000. */
+	int icmp_max_rate;
 
 	/* $USER1$..$USER256$ from resource_file; index 0 is $USER1$. NULL when
 	 * unset. */

@@ -63,6 +63,8 @@ enum conf_vkind {
 	VK_INTERVAL, /* number of interval units, or seconds with "s" */
 	VK_OPTS,     /* option letters from opts (or their long names) */
 	VK_STATE,    /* one option letter from opts */
+	VK_ADDR,     /* IPv4 or IPv6 literal, or a DNS name */
+	VK_ADDR6,    /* IPv6 literal, or a DNS name */
 };
 
 struct conf_key {

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #define CONF_MAX_TEMPLATE_DEPTH 64
@@ -111,6 +112,7 @@ conf_value_check(const struct conf_ctx *ctx, const struct conf_key *k,
 	const char *p, *w;
 	double d;
 	char *end;
+	int fam;
 
 	if (strcmp(v, "null") == 0)
 		return NULL;
@@ -164,6 +166,15 @@ conf_value_check(const struct conf_ctx *ctx, const struct conf_key *k,
 		}
 		return k->kind == VK_STATE && i > 1 ? "expected one state" :
 		    NULL;
+	case VK_ADDR:
+	case VK_ADDR6:
+		/* Syntax only: names are resolved by the daemon, not here. */
+		fam = objects_address_family(v);
+		if (fam < 0 || (k->kind == VK_ADDR6 && fam == AF_INET))
+			return k->kind == VK_ADDR ?
+			    "expected an IPv4 or IPv6 address or a host name" :
+			    "expected an IPv6 address or a host name";
+		return NULL;
 	}
 	return NULL;
 }
@@ -263,8 +274,9 @@ conf_directive(struct conf_reader *rd, int line, char *name, char *value)
 	}
 	if (k != NULL && (why = conf_value_check(rd->ctx, k, value)) != NULL) {
 		conf_rerr(rd, line,
-		    "invalid value '%.64s' for '%s' in %s definition: %s",
-		    value, name, objects_type_name(d->type), why);
+		    "invalid %s '%.64s' for '%s' in %s definition: %s",
+		    k->kind == VK_ADDR || k->kind == VK_ADDR6 ? "address" :
+		    "value", value, name, objects_type_name(d->type), why);
 		flags |= CONF_KV_BAD;
 	}
 	if (name[0] == '_')

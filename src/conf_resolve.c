@@ -475,7 +475,7 @@ static int
 conf_build_host(struct conf_res *rs, struct conf_def *d)
 {
 	struct objects *o = rs->o;
-	const char *name = conf_obj_name(rs->ctx, d, "host_name"), *v;
+	const char *name = conf_obj_name(rs->ctx, d, "host_name"), *v, *v6;
 	char what[300];
 	struct host *h;
 
@@ -493,11 +493,17 @@ conf_build_host(struct conf_res *rs, struct conf_def *d)
 	h->alias = conf_strdup(rs->ctx, conf_rval_or(d, "alias", name));
 	h->display_name = conf_strdup(rs->ctx, conf_rval_or(d, "display_name",
 	    name));
-	/* Nagios defaults the address to host_name; Pharos wants it. */
-	if ((v = conf_rval(d, "address")) == NULL &&
-	    conf_rget(d, "address") == NULL)
-		ERR(d, "host '%s' has no address", name);
-	h->address = conf_strdup(rs->ctx, v != NULL ? v : name);
+	/* Nagios defaults the address to host_name; Pharos wants one. A
+	 * host with only address6 is checked at that address. */
+	v = conf_rval(d, "address");
+	v6 = conf_rval(d, "address6");
+	if (conf_rget(d, "address") == NULL && conf_rget(d, "address6") == NULL)
+		ERR(d, "host '%s' has no address (set address or address6)",
+		    name);
+	h->address = conf_strdup(rs->ctx, v != NULL ? v : v6 != NULL ? v6 :
+	    name);
+	if (v6 != NULL)
+		h->address6 = conf_strdup(rs->ctx, v6);
 	h->loc.file = d->file;
 	h->loc.line = d->line;
 	conf_check_params(rs, d, what, &h->check_interval_ns,

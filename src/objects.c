@@ -20,6 +20,7 @@
  */
 #include "objects.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -55,6 +56,7 @@ static const char *const objects_type_names[CT_NTYPES] = {
 #define K_IVL(n) { n, VK_INTERVAL, 0, 0, NULL }
 #define K_OPTS(n, o) { n, VK_OPTS, 0, 0, o }
 #define K_STATE(n, o) { n, VK_STATE, 0, 0, o }
+#define K_KIND(n, k) { n, k, 0, 0, NULL }
 #define K_END { NULL, VK_ANY, 0, 0, NULL }
 
 /* Keys hosts and services share (checks, freshness, flapping, notes). */
@@ -84,8 +86,9 @@ static const char *const objects_type_names[CT_NTYPES] = {
 	    K_ANY("failure_prediction_options")
 
 static const struct conf_key objects_keys_host[] = {
-	K_ANY("host_name"), K_ANY("alias"), K_ANY("address"),
-	K_LIST("parents"), K_LIST("hostgroups"), CHECK_KEYS,
+	K_ANY("host_name"), K_ANY("alias"), K_KIND("address", VK_ADDR),
+	K_KIND("address6", VK_ADDR6), K_LIST("parents"), K_LIST("hostgroups"),
+	CHECK_KEYS,
 	K_STATE("initial_state", "odu"), K_BOOL("obsess_over_host"),
 	K_OPTS("flap_detection_options", "oduna"),
 	K_OPTS("notification_options", "durfsna"),
@@ -383,6 +386,47 @@ objects_var_find(const struct custom_var *vars, size_t nvars,
 	return NULL;
 }
 
+int
+objects_address_family(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t len, i, label = 0;
+	bool digits = true;
+	char c;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, &a6) == 1)
+		return AF_INET6;
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return -EINVAL;
+	/* A name, label by label. An all-digit last label would make
+	 * "10.0.0.300" a name: it is a mistyped address. */
+	for (i = 0; i <= len; i++) {
+		c = i < len ? s[i] : '.';
+		if (c == '.') {
+			if (label == 0 || label > 63 || s[i - 1] == '-' ||
+			    (i == len && digits))
+				return -EINVAL;
+			label = 0;
+			digits = true;
+			continue;
+		}
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c == '-' && label > 0)))
+			return -EINVAL;
+		digits = digits && c >= '0' && c <= '9';
+		label++;
+	}
+	return AF_UNSPEC;
+}
+
 static void
 objects_vars_free(struct custom_var *vars, size_t n)
 {
@@ -417,6 +461,7 @@ objects_host_free(struct host *h)
 	free(h->alias);
 	free(h->display_name);
 	free(h->address);
+	free(h->address6);
 	objects_check_free(&h->check, &h->st);
 	free(h->parents);
 	free(h->children);

@@ -128,7 +128,11 @@ struct host {
 	char *name;
 	char *alias;
 	char *display_name;
+	/* What the host's checks ($HOSTADDRESS$, the built-in icmp check)
+	 * use: an IPv4 or IPv6 literal or a DNS name, never NULL. When the
+	 * configuration sets only address6, address is a copy of it. */
 	char *address;
+	char *address6; /* an IPv6 literal or a DNS name; NULL when unset */
 	struct check_spec check;
 	int64_t check_interval_ns;
 	int64_t retry_interval_ns;
@@ -213,6 +217,14 @@ struct command *objects_command_find(const struct objects *o,
 /* Custom variable lookup (name without '_', any case). Borrowed or NULL. */
 const char *objects_var_find(const struct custom_var *vars, size_t nvars,
     const char *name);
+
+/* What an address value is: AF_INET or AF_INET6 for a literal that
+ * inet_pton() takes, AF_UNSPEC for a host name to resolve (dot-separated
+ * labels of ASCII letters, digits and '-': none empty, over 63 bytes, or
+ * starting or ending with '-', the last not all digits; 253 bytes at most,
+ * a final '.' allowed), or -EINVAL for anything else. Nothing is resolved
+ * here. */
+int objects_address_family(const char *s);
 
 /* Free everything the struct objects holds, including engine-owned
  * output strings in check_status (not the engine pointers). NULL is a

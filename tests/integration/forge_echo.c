@@ -10,15 +10,28 @@
  * real ones; Pharos carries a per-probe cookie in the payload and must drop
  * and count them (icmp.rx_bad_cookie).
  *
+ * Flood mode (-f K) is a spoofing attacker that sees the requests: for each
+ * request to TARGET it sends K replies from TARGET with random payloads (so
+ * random cookies): sequence numbers around the request's (seq - K/2 ..
+ * seq + K - 1 - K/2, the request's own among them), every fourth one with
+ * the neighbouring identifier (id + 1) as another pinger's would carry.
+ * With -r PPS it also sends a steady stream of PPS replies per second with
+ * the last identifier seen and sequence numbers counting up from the last
+ * one seen, so that they land on sequence numbers not in flight. Pharos
+ * must count them (rx_bad_cookie, rx_late, rx_foreign) and keep answering
+ * for its other targets.
+ *
  * The forged reply is addressed to the request's source, an address of this
  * namespace, so the kernel delivers it locally (through lo); raw ICMP and
  * datagram ICMP sockets of the namespace receive it like any reply.
  *
  *   forge_echo -t TARGET_IPV4 [-i IFNAME] [-d SECONDS] [-n MAX]
+ *              [-f K [-r PPS]]
  *
  * Runs at most SECONDS (default 30) and forges at most MAX replies (default
- * unlimited), stops early on SIGINT/SIGTERM, and prints "forged N replies".
- * Needs CAP_NET_RAW. Exit 0, or 1 on an error, 2 on bad usage.
+ * unlimited), stops early on SIGINT/SIGTERM, and prints "saw N requests"
+ * and "forged N replies". Needs CAP_NET_RAW. Exit 0, or 1 on an error, 2 on
+ * bad usage.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +56,10 @@
 #define FORGE_MAX_PACKET 65535
 #define FORGE_MAX_SECONDS 3600L
 #define FORGE_MAX_REPLIES 10000000L
+#define FORGE_MAX_BURST 1000L
+#define FORGE_MAX_RATE 100000L
+/* Stream replies sent at once at most, when the loop fell behind. */
+#define FORGE_MAX_CATCHUP 100
 
 static volatile sig_atomic_t forge_stop;
 
@@ -49,7 +67,9 @@ struct forge_opts {
 	struct in_addr target;
 	const char *ifname; /* NULL: every interface */
 	long seconds;
-	long max; /* 0: no limit */
+	long max;   /* 0: no limit */
+	long burst; /* -f: replies per request in flood mode, 0: not flooding */
+	long rate;  /* -r: stream replies per second in flood mode, 0: none */
 };
 
 struct forge {
@@ -57,8 +77,18 @@ struct forge {
 	int tx_fd; /* AF_INET, SOCK_RAW, IPPROTO_RAW */
 	struct in_addr target;
 	uint16_t ip_id;
+	long max;
 	long forged;
+	long requests;
 	long send_errors;
+	uint64_t rng; /* xorshift64 state, never 0 */
+	/* The last request to the target seen, for the stream: where to send,
+	 * its identifier, the next sequence number and the payload length. */
+	int have_last;
+	uint8_t last_src[4];
+	uint16_t last_id;
+	uint16_t next_seq;
+	size_t last_plen;
 };
 
 static void
@@ -72,7 +102,7 @@ static void
 forge_usage(void)
 {
 	fprintf(stderr, "usage: forge_echo -t TARGET_IPV4 [-i IFNAME] "
-	                "[-d SECONDS] [-n MAX]\n");
+	                "[-d SECONDS] [-n MAX] [-f K [-r PPS]]\n");
 }
 
 static int64_t
@@ -107,7 +137,7 @@ forge_parse_args(int argc, char **argv, struct forge_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->seconds = 30;
-	while ((c = getopt(argc, argv, "t:i:d:n:")) != -1) {
+	while ((c = getopt(argc, argv, "t:i:d:n:f:r:")) != -1) {
 		switch (c) {
 		case 't':
 			if (inet_pton(AF_INET, optarg, &o->target) != 1) {
@@ -149,9 +179,31 @@ forge_parse_args(int argc, char **argv, struct forge_opts *o)
 				return -1;
 			}
 			break;
+		case 'f':
+			if (forge_parse_long(optarg, 1, FORGE_MAX_BURST,
+			                     &o->burst) < 0) {
+				fprintf(stderr,
+				        "forge_echo: -f needs 1..%ld: %s\n",
+				        FORGE_MAX_BURST, optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (forge_parse_long(optarg, 1, FORGE_MAX_RATE,
+			                     &o->rate) < 0) {
+				fprintf(stderr,
+				        "forge_echo: -r needs 1..%ld: %s\n",
+				        FORGE_MAX_RATE, optarg);
+				return -1;
+			}
+			break;
 		default:
 			return -1;
 		}
+	}
+	if (o->rate > 0 && o->burst == 0) {
+		fprintf(stderr, "forge_echo: -r needs flood mode (-f)\n");
+		return -1;
 	}
 	if (!have_target || optind != argc) {
 		forge_usage();
@@ -199,6 +251,10 @@ forge_open(struct forge *f, const struct forge_opts *o)
 	f->tx_fd = -1;
 	f->target = o->target;
 	f->ip_id = (uint16_t)getpid();
+	f->max = o->max;
+	if (getrandom(&f->rng, sizeof(f->rng), 0) != sizeof(f->rng))
+		f->rng = (uint64_t)forge_now_ns();
+	f->rng |= 1;
 	if (o->ifname != NULL) {
 		ifindex = if_nametoindex(o->ifname);
 		if (ifindex == 0) {
@@ -241,18 +297,78 @@ fail:
 	return -1;
 }
 
+static uint64_t
+forge_random(struct forge *f)
+{
+	f->rng ^= f->rng << 13;
+	f->rng ^= f->rng >> 7;
+	f->rng ^= f->rng << 17;
+	return f->rng;
+}
+
 /*
- * If pkt (len bytes, an IPv4 packet this host sent) is an unfragmented
- * echo request to the target, send a forged reply. Everything is checked
- * against len before it is read.
+ * Send one echo reply from the target to dst (an address of this host):
+ * identifier id, sequence seq, plen bytes of payload, which are req's with
+ * every bit flipped, or random when req is NULL. Counts it; nothing is
+ * sent once MAX replies were.
  */
 static void
-forge_handle(struct forge *f, const uint8_t *pkt, size_t len)
+forge_send(struct forge *f, const uint8_t dst4[4], uint16_t id, uint16_t seq,
+           const uint8_t *req, size_t plen)
 {
 	static uint8_t out[FORGE_MAX_PACKET];
 	struct sockaddr_in dst;
-	size_t ihl, total, icmp_len, i;
-	uint8_t *icmp;
+	size_t icmp_len = 8 + plen, i;
+	uint8_t *icmp = out + 20;
+
+	if ((f->max != 0 && f->forged >= f->max) || 20 + icmp_len > sizeof(out))
+		return;
+	/* IP header without options: from target to dst. */
+	memset(out, 0, 20);
+	out[0] = 0x45;
+	forge_put16(out + 2, (uint16_t)(20 + icmp_len));
+	forge_put16(out + 4, f->ip_id++);
+	out[8] = 64;
+	out[9] = IPPROTO_ICMP;
+	memcpy(out + 12, &f->target.s_addr, 4);
+	memcpy(out + 16, dst4, 4);
+	forge_put16(out + 10, forge_cksum(out, 20));
+
+	icmp[0] = ICMP_ECHOREPLY;
+	icmp[1] = 0;
+	icmp[2] = icmp[3] = 0;
+	forge_put16(icmp + 4, id);
+	forge_put16(icmp + 6, seq);
+	for (i = 0; i < plen; i++)
+		icmp[8 + i] =
+		    req != NULL ? (uint8_t)~req[i] : (uint8_t)forge_random(f);
+	forge_put16(icmp + 2, forge_cksum(icmp, icmp_len));
+
+	memset(&dst, 0, sizeof(dst));
+	dst.sin_family = AF_INET;
+	memcpy(&dst.sin_addr.s_addr, dst4, 4);
+	if (sendto(f->tx_fd, out, 20 + icmp_len, 0, (struct sockaddr *)&dst,
+	           sizeof(dst)) < 0) {
+		if (f->send_errors++ == 0)
+			fprintf(stderr, "forge_echo: sendto: %s\n",
+			        strerror(errno));
+		return;
+	}
+	f->forged++;
+}
+
+/*
+ * If pkt (len bytes, an IPv4 packet this host sent) is an unfragmented
+ * echo request to the target, answer it: one bit-flipped reply, or in
+ * flood mode burst random ones around it. Everything is checked against
+ * len before it is read.
+ */
+static void
+forge_handle(struct forge *f, const uint8_t *pkt, size_t len, long burst)
+{
+	size_t ihl, total, plen;
+	uint16_t id, seq;
+	long j;
 
 	if (len < 20 || (pkt[0] >> 4) != 4)
 		return;
@@ -269,39 +385,43 @@ forge_handle(struct forge *f, const uint8_t *pkt, size_t len)
 	if (pkt[ihl] != ICMP_ECHO || pkt[ihl + 1] != 0)
 		return;
 
-	/* IP header without options: from target to the request's source. */
-	icmp_len = total - ihl;
-	memset(out, 0, 20);
-	out[0] = 0x45;
-	forge_put16(out + 2, (uint16_t)(20 + icmp_len));
-	forge_put16(out + 4, f->ip_id++);
-	out[8] = 64;
-	out[9] = IPPROTO_ICMP;
-	memcpy(out + 12, &f->target.s_addr, 4);
-	memcpy(out + 16, pkt + 12, 4);
-	forge_put16(out + 10, forge_cksum(out, 20));
-
-	/* Echo reply, same id and seq, the payload with every bit flipped. */
-	icmp = out + 20;
-	icmp[0] = ICMP_ECHOREPLY;
-	icmp[1] = 0;
-	icmp[2] = icmp[3] = 0;
-	memcpy(icmp + 4, pkt + ihl + 4, 4);
-	for (i = 8; i < icmp_len; i++)
-		icmp[i] = (uint8_t)~pkt[ihl + i];
-	forge_put16(icmp + 2, forge_cksum(icmp, icmp_len));
-
-	memset(&dst, 0, sizeof(dst));
-	dst.sin_family = AF_INET;
-	memcpy(&dst.sin_addr.s_addr, pkt + 12, 4);
-	if (sendto(f->tx_fd, out, 20 + icmp_len, 0, (struct sockaddr *)&dst,
-	           sizeof(dst)) < 0) {
-		if (f->send_errors++ == 0)
-			fprintf(stderr, "forge_echo: sendto: %s\n",
-			        strerror(errno));
+	f->requests++;
+	plen = total - ihl - 8;
+	id = forge_get16(pkt + ihl + 4);
+	seq = forge_get16(pkt + ihl + 6);
+	if (burst == 0) {
+		forge_send(f, pkt + 12, id, seq, pkt + ihl + 8, plen);
 		return;
 	}
-	f->forged++;
+	for (j = 0; j < burst; j++)
+		forge_send(f, pkt + 12, j % 4 == 3 ? (uint16_t)(id + 1) : id,
+		           (uint16_t)(seq + j - burst / 2), NULL, plen);
+	f->have_last = 1;
+	memcpy(f->last_src, pkt + 12, 4);
+	f->last_id = id;
+	/* Ahead of the requests: sequence numbers not sent yet. */
+	f->next_seq = (uint16_t)(seq + burst);
+	f->last_plen = plen;
+}
+
+/* The stream: replies due by now at rate per second, from *next_ns. */
+static void
+forge_stream(struct forge *f, long rate, int64_t now, int64_t *next_ns)
+{
+	int64_t period = 1000000000 / rate;
+	int n = 0;
+
+	if (!f->have_last) {
+		*next_ns = now + period;
+		return;
+	}
+	while (*next_ns <= now && n++ < FORGE_MAX_CATCHUP) {
+		forge_send(f, f->last_src, f->last_id, f->next_seq++, NULL,
+		           f->last_plen);
+		*next_ns += period;
+	}
+	if (*next_ns <= now) /* fell behind: do not make up for it */
+		*next_ns = now + period;
 }
 
 /* Read and handle packets until the deadline, the limit or a signal. */
@@ -310,17 +430,23 @@ forge_run(struct forge *f, const struct forge_opts *o)
 {
 	static uint8_t buf[FORGE_MAX_PACKET];
 	int64_t deadline = forge_now_ns() + (int64_t)o->seconds * 1000000000;
+	int64_t next_stream = forge_now_ns();
 
 	while (!forge_stop && (o->max == 0 || f->forged < o->max)) {
 		struct pollfd pfd = {.fd = f->rx_fd, .events = POLLIN};
 		struct sockaddr_ll from;
 		socklen_t fromlen = sizeof(from);
-		int64_t left = deadline - forge_now_ns();
+		int64_t now = forge_now_ns(), left = deadline - now;
 		ssize_t n;
 		int r;
 
 		if (left <= 0)
 			break;
+		if (o->rate > 0) {
+			forge_stream(f, o->rate, now, &next_stream);
+			if (next_stream - now < left)
+				left = next_stream - now;
+		}
 		r = poll(&pfd, 1, (int)(left / 1000000 + 1));
 		if (r < 0) {
 			if (errno == EINTR)
@@ -343,7 +469,7 @@ forge_run(struct forge *f, const struct forge_opts *o)
 		if (from.sll_pkttype != PACKET_OUTGOING ||
 		    from.sll_protocol != htons(ETH_P_IP))
 			continue;
-		forge_handle(f, buf, (size_t)n);
+		forge_handle(f, buf, (size_t)n, o->burst);
 	}
 	return 0;
 }
@@ -370,6 +496,7 @@ main(int argc, char **argv)
 	rc = forge_run(&f, &o);
 	close(f.rx_fd);
 	close(f.tx_fd);
+	printf("saw %ld requests\n", f.requests);
 	printf("forged %ld replies\n", f.forged);
 	if (f.send_errors > 0)
 		fprintf(stderr, "forge_echo: %ld replies could not be sent\n",

@@ -197,7 +197,8 @@ write_config() {
 	CI_S=$(secs_of "${PHAROS_CHECK_INTERVAL:-5s}")
 	RI_S=$(secs_of "${PHAROS_RETRY_INTERVAL:-1s}")
 	MA=${PHAROS_MAX_ATTEMPTS:-3}
-	say "config: check_interval ${CI_S}s, retry_interval ${RI_S}s, max_check_attempts $MA"
+	say "config: check_interval ${CI_S}s, retry_interval ${RI_S}s, max_check_attempts $MA, addresses $(
+	    case "${PHAROS_IPV6:-0}" in 0) echo IPv4 ;; 1) echo IPv4 and IPv6 ;; *) echo IPv6 only ;; esac)"
 }
 
 # Start pharosd in the monitor's namespace and wait (10 s at most) until

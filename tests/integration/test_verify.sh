@@ -73,6 +73,51 @@ EOF
 	check "prints Things look okay" output_has nagios '^Things look okay'
 }
 
+# The same network watched over IPv6: address and address6 (PHAROS_IPV6=1),
+# address6 alone (only).
+case_generated_ipv6_configs_are_clean() {
+	local mode
+	for mode in 1 only; do
+		PHAROS_IPV6=$mode netns_config "$TEST_DIR/gen6-$mode" || return 1
+		check "PHAROS_IPV6=$mode writes address6 lines" \
+		    grep -q '^[[:space:]]*address6[[:space:]]*fd66:' \
+		    "$TEST_DIR/gen6-$mode/network.cfg" || return 1
+		run_verify "gen6-$mode" "$TEST_DIR/gen6-$mode/pharos.cfg"
+		check_eq "exit status with PHAROS_IPV6=$mode" "$VERIFY_RC" 0 || return 1
+		check "prints Things look okay" output_has "gen6-$mode" '^Things look okay' || return 1
+	done
+	check "PHAROS_IPV6=only writes no IPv4 address" \
+	    not grep -q '^[[:space:]]*address[[:space:]]' "$TEST_DIR/gen6-only/network.cfg"
+}
+
+# Addresses are checked where they are written: file:line "invalid address".
+case_bad_addresses_are_errors_at_their_line() {
+	local d=$TEST_DIR/badaddr
+	mkdir -p "$d" || return 1
+	printf 'cfg_file=hosts.cfg\nicmp_max_rate=0\n' >"$d/pharos.cfg"
+	# Lines 4 (address) and 9 (address6).
+	cat >"$d/hosts.cfg" <<EOF
+define host {
+	host_name           a
+	max_check_attempts  1
+	address             10.66.0.300
+}
+define host {
+	host_name           b
+	max_check_attempts  1
+	address6            10.66.0.2
+}
+EOF
+	run_verify badaddr "$d/pharos.cfg"
+	check_eq "exit status" "$VERIFY_RC" 1 || return 1
+	check "prints hosts.cfg:4: error: invalid address" \
+	    output_has badaddr 'hosts\.cfg:4: error: invalid address' || return 1
+	check "prints hosts.cfg:9: error: invalid address" \
+	    output_has badaddr 'hosts\.cfg:9: error: invalid address' || return 1
+	check "prints pharos.cfg:2: error: invalid icmp_max_rate" \
+	    output_has badaddr 'pharos\.cfg:2: error: invalid icmp_max_rate'
+}
+
 case_unknown_key_is_an_error() {
 	local d=$TEST_DIR/unknown
 	netns_config "$d" || return 1
@@ -91,18 +136,50 @@ EOF
 	check "does not print Things look okay" not output_has unknown 'Things look okay'
 }
 
+# run_strace NAME CFG: pharosd -v CFG under strace (sockets, connects and
+# opened files), output in $TEST_DIR/NAME.out, the trace in NAME.strace.
+# LeakSanitizer cannot run under ptrace: a sanitizer build would fail.
+run_strace() {
+	say "strace -f -e trace=socket,connect,openat pharosd -v $2"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -f -qq -e trace=socket,connect,openat -o "$TEST_DIR/$1.strace" \
+	    "$PHAROSD" -v "$2" >"$TEST_DIR/$1.out" 2>&1
+	VERIFY_RC=$?
+}
+
 case_verify_opens_no_network_socket() {
 	local d=$TEST_DIR/strace
 	netns_config "$d" || return 1
-	say "strace -f -e trace=socket pharosd -v $d/pharos.cfg"
-	strace -f -qq -e trace=socket -o "$d/strace.out" \
-	    "$PHAROSD" -v "$d/pharos.cfg" >"$d/verify.out" 2>&1
-	check_eq "exit status under strace" "$?" 0 || { cat "$d/verify.out"; return 1; }
-	sed 's/^/  | /' "$d/strace.out"
+	run_strace strace "$d/pharos.cfg"
+	check_eq "exit status under strace" "$VERIFY_RC" 0 || { cat "$TEST_DIR/strace.out"; return 1; }
+	grep -E '^[0-9]+ +socket\(' "$TEST_DIR/strace.strace" | sed 's/^/  | /'
 	check "no AF_INET, AF_INET6 or AF_PACKET socket" \
-	    not grep -q -E 'socket\((AF_INET|AF_INET6|AF_PACKET|PF_INET|PF_PACKET)' "$d/strace.out" || return 1
+	    not grep -q -E 'socket\((AF_INET|AF_INET6|AF_PACKET|PF_INET|PF_PACKET)' "$TEST_DIR/strace.strace" || return 1
 	check "no log file created" [ ! -e "$d/pharos.log" ] || return 1
 	check "no query socket created" [ ! -e "$d/pharos.qh" ]
+}
+
+# Host names as addresses are checked, not resolved: no resolver files read,
+# no socket (a resolver would open one to a DNS server or nscd).
+case_verify_resolves_no_names() {
+	local d=$TEST_DIR/names
+	PHAROS_IPV6=1 netns_config "$d" || return 1
+	cat >>"$d/network.cfg" <<EOF
+
+define host {
+	use                 device
+	host_name           by-name
+	address             printer.pharos-test.invalid
+	address6            printer6.pharos-test.invalid
+}
+EOF
+	run_strace names "$d/pharos.cfg"
+	check_eq "exit status under strace" "$VERIFY_RC" 0 || { cat "$TEST_DIR/names.out"; return 1; }
+	check "no socket of any kind" \
+	    not grep -q -E '^[0-9]+ +socket\(' "$TEST_DIR/names.strace" || return 1
+	check "no connect" not grep -q -E '^[0-9]+ +connect\(' "$TEST_DIR/names.strace" || return 1
+	check "no resolver configuration read" \
+	    not grep -q -E '"/etc/(resolv\.conf|hosts|nsswitch\.conf|gai\.conf)"' "$TEST_DIR/names.strace"
 }
 
 run_case generated_config_is_clean case_generated_config_is_clean
@@ -118,12 +195,16 @@ elif [ ! -d /etc/nagios-plugins/config ]; then
 else
 	run_case nagios_sample_objects_warnings_only case_nagios_sample_objects_warnings_only
 fi
+run_case generated_ipv6_configs_are_clean case_generated_ipv6_configs_are_clean
+run_case bad_addresses_are_errors_at_their_line case_bad_addresses_are_errors_at_their_line
 run_case unknown_key_is_an_error case_unknown_key_is_an_error
-if ! command -v strace >/dev/null 2>&1; then
-	skip_case verify_opens_no_network_socket "strace is not installed"
-elif ! strace -qq -o /dev/null true 2>/dev/null; then
-	skip_case verify_opens_no_network_socket "strace cannot trace here (ptrace not permitted)"
-else
-	run_case verify_opens_no_network_socket case_verify_opens_no_network_socket
-fi
+for c in verify_opens_no_network_socket verify_resolves_no_names; do
+	if ! command -v strace >/dev/null 2>&1; then
+		skip_case $c "strace is not installed"
+	elif ! strace -qq -o /dev/null true 2>/dev/null; then
+		skip_case $c "strace cannot trace here (ptrace not permitted)"
+	else
+		run_case $c case_$c
+	fi
+done
 test_finish

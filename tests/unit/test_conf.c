@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +149,43 @@ fx_find(const struct config *cfg, enum conf_level lvl, const char *file,
 			    (line), (text));                              \
 		}                                                         \
 	} while (0)
+
+/* Load broken/NAME: nerrors errors (-1: at least one), one of them at line
+ * with text. */
+static struct config *
+fx_broken(void **state, const char *name, int nerrors, int line,
+    const char *text)
+{
+	char rel[128];
+	struct config *cfg;
+
+	snprintf(rel, sizeof(rel), "broken/%s", name);
+	cfg = fx_load_obj(*state, rel);
+	assert_msg(cfg, CONF_ERROR, rel, line, text);
+	if (nerrors < 0)
+		assert_true(cfg->nerrors > 0);
+	else
+		assert_int_equal(cfg->nerrors, nerrors);
+	return cfg;
+}
+
+/* What conf_print_report() (report) or conf_print_msgs() prints. Caller
+ * frees. */
+static char *
+fx_print(const struct config *cfg, bool report)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	if (report)
+		conf_print_report(cfg, fp);
+	else
+		conf_print_msgs(cfg, fp);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
 
 static bool
 fx_has_host(struct host *const *arr, size_t n, const char *name)
@@ -378,38 +416,31 @@ test_conf_good_config_resolves(void **state)
 static void
 test_conf_report_shape(void **state)
 {
+	static const char *const want[] = {
+		"Reading configuration data...\n"
+		"   Read main config file okay...\n"
+		"   Read object config files okay...\n",
+		"hosts.cfg:57: warning: servicegroup",
+		"Running pre-flight check on configuration data...\n",
+		"Checking objects...\n", "\tChecked 8 services.\n",
+		"\tChecked 4 hosts.\n", "\tChecked 4 host groups.\n",
+		"\tChecked 2 contacts.\n", "\tChecked 2 contact groups.\n",
+		"\tChecked 4 commands.\n", "\tChecked 3 time periods.\n",
+		"\tAccepted 1 definitions not acted on yet",
+		"Checking for circular paths...\n\tChecked 4 hosts\n",
+		"Total Errors:   0\n", "Things look okay - No serious problems "
+		"were detected during the pre-flight check\n",
+	};
 	struct fx *f = *state;
-	char path[PATH_MAX + 64], *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char path[PATH_MAX + 64], *buf;
+	size_t i;
 
 	snprintf(path, sizeof(path), "%s/good/pharos.cfg", f->dir);
 	assert_int_equal(conf_load(path, &f->cfg), 0);
-	fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	conf_print_report(f->cfg, fp);
-	fclose(fp);
-	assert_non_null(strstr(buf, "Reading configuration data...\n"
-	    "   Read main config file okay...\n"
-	    "   Read object config files okay...\n"));
-	assert_non_null(strstr(buf, "hosts.cfg:57: warning: servicegroup"));
-	assert_non_null(strstr(buf,
-	    "Running pre-flight check on configuration data...\n"));
-	assert_non_null(strstr(buf, "Checking objects...\n"));
-	assert_non_null(strstr(buf, "\tChecked 8 services.\n"));
-	assert_non_null(strstr(buf, "\tChecked 4 hosts.\n"));
-	assert_non_null(strstr(buf, "\tChecked 4 host groups.\n"));
-	assert_non_null(strstr(buf, "\tChecked 2 contacts.\n"));
-	assert_non_null(strstr(buf, "\tChecked 2 contact groups.\n"));
-	assert_non_null(strstr(buf, "\tChecked 4 commands.\n"));
-	assert_non_null(strstr(buf, "\tChecked 3 time periods.\n"));
-	assert_non_null(strstr(buf,
-	    "\tAccepted 1 definitions not acted on yet"));
-	assert_non_null(strstr(buf,
-	    "Checking for circular paths...\n\tChecked 4 hosts\n"));
-	assert_non_null(strstr(buf, "Total Errors:   0\n"));
-	assert_non_null(strstr(buf, "Things look okay - No serious problems "
-	    "were detected during the pre-flight check\n"));
+	buf = fx_print(f->cfg, true);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(buf, want[i]) == NULL)
+			fail_msg("report lacks \"%s\":\n%s", want[i], buf);
 	free(buf);
 }
 
@@ -417,16 +448,11 @@ static void
 test_conf_report_on_errors(void **state)
 {
 	struct fx *f = *state;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *buf;
 
 	fx_load_main(f, "cfg_file=%s/broken/unknown_key.cfg\nbogus=1\n",
 	    f->dir);
-	fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	conf_print_report(f->cfg, fp);
-	fclose(fp);
+	buf = fx_print(f->cfg, true);
 	assert_non_null(strstr(buf, "   Error processing main config file!\n"));
 	assert_non_null(strstr(buf,
 	    "   Error processing object config files!\n"));
@@ -437,10 +463,7 @@ test_conf_report_on_errors(void **state)
 	assert_null(strstr(buf, "Things look okay"));
 	free(buf);
 
-	buf = NULL;
-	fp = open_memstream(&buf, &len);
-	conf_print_msgs(f->cfg, fp);
-	fclose(fp);
+	buf = fx_print(f->cfg, false);
 	assert_non_null(strstr(buf, "/main.cfg:2: error: unknown key 'bogus' "
 	    "in main config file\n"));
 	free(buf);
@@ -450,17 +473,13 @@ static void
 test_conf_unreadable_main_file(void **state)
 {
 	struct fx *f = *state;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *buf;
 
 	assert_int_equal(conf_load("/nonexistent/pharos.cfg", &f->cfg), 0);
 	assert_int_equal(f->cfg->nerrors, 1);
 	assert_msg(f->cfg, CONF_ERROR, "/nonexistent/pharos.cfg", 0,
 	    "cannot read main config file");
-	fp = open_memstream(&buf, &len);
-	conf_print_report(f->cfg, fp);
-	fclose(fp);
+	buf = fx_print(f->cfg, true);
 	assert_non_null(strstr(buf, "Error processing main config file!"));
 	assert_null(strstr(buf, "Things look okay"));
 	free(buf);
@@ -469,77 +488,56 @@ test_conf_unreadable_main_file(void **state)
 static void
 test_conf_unterminated_define(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/unterminated.cfg");
-
-	assert_true(cfg->nerrors > 0);
-	assert_msg(cfg, CONF_ERROR, "broken/unterminated.cfg", 7,
+	fx_broken(state, "unterminated.cfg", -1, 7,
 	    "unterminated host definition");
 }
 
 static void
 test_conf_unknown_directive(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/unknown_key.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/unknown_key.cfg", 5,
+	fx_broken(state, "unknown_key.cfg", 1, 5,
 	    "unknown directive 'foo' in host definition");
 }
 
 static void
 test_conf_unknown_type(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/unknown_type.cfg");
-
 	/* One error: the body of the unknown definition is skipped. */
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/unknown_type.cfg", 7,
-	    "invalid object definition type 'router'");
-	assert_int_equal(cfg->objects.nhosts, 1);
+	assert_int_equal(fx_broken(state, "unknown_type.cfg", 1, 7,
+	    "invalid object definition type 'router'")->objects.nhosts, 1);
 }
 
 static void
 test_conf_lexical_errors(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/lexical.cfg");
+	struct config *cfg = fx_broken(state, "lexical.cfg", 5, 1,
+	    "outside a definition");
 	const char *file = "broken/lexical.cfg";
 
-	assert_msg(cfg, CONF_ERROR, file, 1, "outside a definition");
 	assert_msg(cfg, CONF_ERROR, file, 6, "nested define");
 	assert_msg(cfg, CONF_ERROR, file, 10, "'notes' has no value");
 	assert_msg(cfg, CONF_ERROR, file, 12, "'}' outside a definition");
 	assert_msg(cfg, CONF_ERROR, file, 13, "without an object type");
-	assert_int_equal(cfg->nerrors, 5);
 }
 
 static void
 test_conf_template_loop(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/template_loop.cfg");
-
-	assert_true(cfg->nerrors > 0);
-	assert_msg(cfg, CONF_ERROR, "broken/template_loop.cfg", 15,
+	fx_broken(state, "template_loop.cfg", 1, 15,
 	    "template loop: tpl-a -> tpl-b -> tpl-c -> tpl-a");
-	assert_int_equal(cfg->nerrors, 1);
 }
 
 static void
 test_conf_unknown_template(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/unknown_template.cfg");
-
-	assert_true(cfg->nerrors > 0);
-	assert_msg(cfg, CONF_ERROR, "broken/unknown_template.cfg", 2,
+	fx_broken(state, "unknown_template.cfg", -1, 2,
 	    "unknown host template 'no-such-template'");
 }
 
 static void
 test_conf_parent_cycle(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/parent_cycle.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/parent_cycle.cfg", 13,
+	fx_broken(state, "parent_cycle.cfg", 1, 13,
 	    "parent cycle: a -> b -> c -> a");
 }
 
@@ -688,59 +686,92 @@ test_conf_many_problems_are_counted_not_all_kept(void **state)
 static void
 test_conf_duplicate_host(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/duplicate_host.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/duplicate_host.cfg", 7,
+	struct config *cfg = fx_broken(state, "duplicate_host.cfg", 1, 7,
 	    "duplicate host 'h1' (first defined at ");
+
 	assert_msg(cfg, CONF_ERROR, "broken/duplicate_host.cfg", 7,
 	    "duplicate_host.cfg:1)");
 }
 
+/* address: an IPv4 or IPv6 literal or a name; address6: IPv6 or a name;
+ * a host with only address6 is checked there; one of them is required. */
 static void
-test_conf_host_without_address(void **state)
+test_conf_host_addresses(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/no_address.cfg");
+	struct config *cfg = fx_broken(state, "addresses.cfg", 6, 64,
+	    "host 'none' has no address");
+	const struct objects *o = &cfg->objects;
+	static const struct {
+		const char *host, *address, *address6;
+	} good[] = {
+		{ "v4", "192.0.2.1", NULL },
+		{ "v6", "2001:db8::1", NULL },
+		{ "named", "core-sw1.example.net.", NULL },
+		{ "dual", "192.0.2.5", "2001:db8::5" },
+		{ "v6only", "2001:db8::6", "2001:db8::6" },
+		{ "named6", "sw6.example.net", "sw6.example.net" },
+	};
+	static const int bad_lines[] = { 40, 46, 51, 57, 62 };
+	const struct host *h;
+	char name[300];
+	size_t i;
 
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/no_address.cfg", 7,
-	    "host 'h1' has no address");
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		h = objects_host_find(o, good[i].host);
+		assert_non_null(h);
+		assert_string_equal(h->address, good[i].address);
+		if (good[i].address6 == NULL)
+			assert_null(h->address6);
+		else
+			assert_string_equal(h->address6, good[i].address6);
+	}
+	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
+		assert_msg(cfg, CONF_ERROR, "addresses.cfg", bad_lines[i],
+		    "invalid address '");
+	assert_msg(cfg, CONF_ERROR, "addresses.cfg", 57,
+	    "expected an IPv6 address or a host name");
+	/* A bad address is not used: bad1 falls back to its address6. */
+	assert_string_equal(objects_host_find(o, "bad1")->address,
+	    "2001:db8::7");
+	/* Limits: labels of 63 bytes, names of 253. */
+	memset(name, 'a', sizeof(name));
+	name[63] = '\0';
+	assert_int_equal(objects_address_family(name), AF_UNSPEC);
+	for (i = 0; i < 255; i++)
+		name[i] = i % 2 == 0 ? 'a' : '.';
+	name[255] = '\0';
+	assert_int_equal(objects_address_family(name), -EINVAL);
+	name[253] = '\0';
+	assert_int_equal(objects_address_family(name), AF_UNSPEC);
+	assert_int_equal(objects_address_family("a-.example"), -EINVAL);
+	assert_int_equal(objects_address_family("a..b"), -EINVAL);
 }
 
 static void
 test_conf_unknown_parent(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/unknown_parent.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/unknown_parent.cfg", 1,
+	fx_broken(state, "unknown_parent.cfg", 1, 1,
 	    "unknown parent host 'nowhere' of host 'h1'");
 }
 
 static void
 test_conf_bad_max_check_attempts(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/bad_attempts.cfg");
-	const char *file = "broken/bad_attempts.cfg";
-
-	assert_int_equal(cfg->nerrors, 3);
-	assert_msg(cfg, CONF_ERROR, file, 4,
+	struct config *cfg = fx_broken(state, "bad_attempts.cfg", 3, 4,
 	    "invalid value '0' for 'max_check_attempts'");
-	assert_msg(cfg, CONF_ERROR, file, 10, "not an integer");
-	assert_msg(cfg, CONF_ERROR, file, 13,
+
+	assert_msg(cfg, CONF_ERROR, "bad_attempts.cfg", 10, "not an integer");
+	assert_msg(cfg, CONF_ERROR, "bad_attempts.cfg", 13,
 	    "host 'h3' has no max_check_attempts");
 }
 
 static void
 test_conf_bad_interval(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/bad_interval.cfg");
-	const char *file = "broken/bad_interval.cfg";
-
-	assert_int_equal(cfg->nerrors, 2);
-	assert_msg(cfg, CONF_ERROR, file, 5,
+	struct config *cfg = fx_broken(state, "bad_interval.cfg", 2, 5,
 	    "invalid value '5m' for 'check_interval'");
-	assert_msg(cfg, CONF_ERROR, file, 6,
+
+	assert_msg(cfg, CONF_ERROR, "bad_interval.cfg", 6,
 	    "invalid value '-1' for 'retry_interval'");
 	/* Defaults apply after the error: 5 and 1 units of 60 s. */
 	assert_int_equal(cfg->objects.hosts[0]->check_interval_ns,
@@ -752,21 +783,16 @@ test_conf_bad_interval(void **state)
 static void
 test_conf_reserved_icmp_command(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/reserved_icmp.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/reserved_icmp.cfg", 1,
+	struct config *cfg = fx_broken(state, "reserved_icmp.cfg", 1, 1,
 	    "'icmp' is a reserved built-in command name");
+
 	assert_null(cfg->objects.commands[0]->line);
 }
 
 static void
 test_conf_bad_icmp_arguments(void **state)
 {
-	struct config *cfg = fx_load_obj(*state, "broken/bad_icmp_args.cfg");
-
-	assert_int_equal(cfg->nerrors, 1);
-	assert_msg(cfg, CONF_ERROR, "broken/bad_icmp_args.cfg", 1,
+	fx_broken(state, "bad_icmp_args.cfg", 1, 1,
 	    "invalid arguments for the icmp check of host 'h1'");
 }
 
@@ -821,6 +847,28 @@ test_conf_nagios_only_keys_warn(void **state)
 	assert_int_equal(cfg->interval_length, 60);
 	/* cfg_file=minimal.cfg resolved against the main file's folder. */
 	assert_int_equal(cfg->objects.nhosts, 1);
+}
+
+static void
+test_conf_icmp_max_rate_bounds(void **state)
+{
+	static const char *const bad[] = { "0", "1000001", "-5", "2k", "" };
+	struct fx *f = *state;
+	struct config *cfg;
+	size_t i;
+
+	cfg = fx_load_main(f, "cfg_file=%s/broken/minimal.cfg\n", f->dir);
+	assert_int_equal(cfg->icmp_max_rate, 2000);
+	cfg = fx_load_main(f, "cfg_file=%s/broken/minimal.cfg\n"
+	    "icmp_max_rate=1000000\n", f->dir);
+	assert_int_equal(cfg->icmp_max_rate, 1000000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg = fx_load_main(f, "cfg_file=%s/broken/minimal.cfg\n"
+		    "icmp_max_rate=1\nicmp_max_rate=%s\n", f->dir, bad[i]);
+		assert_int_equal(cfg->nerrors, 1);
+		assert_msg(cfg, CONF_ERROR, "main.cfg", 3, "icmp_max_rate");
+		assert_int_equal(cfg->icmp_max_rate, 1); /* the good one */
+	}
 }
 
 static void
@@ -930,7 +978,7 @@ main(void)
 		T(test_conf_huge_file_parses),
 		T(test_conf_many_problems_are_counted_not_all_kept),
 		T(test_conf_duplicate_host),
-		T(test_conf_host_without_address),
+		T(test_conf_host_addresses),
 		T(test_conf_unknown_parent),
 		T(test_conf_bad_max_check_attempts),
 		T(test_conf_bad_interval),
@@ -938,6 +986,7 @@ main(void)
 		T(test_conf_bad_icmp_arguments),
 		T(test_conf_reference_errors),
 		T(test_conf_nagios_only_keys_warn),
+		T(test_conf_icmp_max_rate_bounds),
 		T(test_conf_bad_resource_macro),
 		T(test_conf_debian_nagios4_samples_load),
 		T(test_conf_debian_nagios4_samples_with_plugin_configs),
