@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "loop.h"
 #include "priv.h"
 #include "query.h"
+#include "resolve.h"
 #include "sched.h"
 #include "state.h"
 
@@ -38,6 +40,7 @@ struct daemon {
 	struct state *state;
 	struct evlog *ev;
 	struct query *query;
+	char **addresses; /* resolved host names, by host index */
 	int64_t start_time;
 };
 
@@ -103,6 +106,17 @@ daemon_str(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+static const char *
+daemon_icmp_mode(const struct icmp *icmp, int family)
+{
+	enum icmp_mode m;
+
+	if (!icmp_has_family(icmp, family))
+		return "none";
+	m = family == AF_INET ? icmp_get_mode(icmp) : icmp_get_mode6(icmp);
+	return m == ICMP_MODE_RAW ? "raw" : "dgram";
+}
+
 static json_t *
 daemon_query_json(const struct daemon *d)
 {
@@ -138,7 +152,7 @@ daemon_program_json(const struct daemon *d)
 	    "hosts", (json_int_t)d->cfg->objects.nhosts,
 	    "services", (json_int_t)d->cfg->objects.nservices,
 	    "icmp",
-	    "mode", icmp_get_mode(d->icmp) == ICMP_MODE_RAW ? "raw" : "dgram",
+	    "mode", daemon_icmp_mode(d->icmp, AF_INET),
 	    "in_flight", (json_int_t)icmp_pending(d->icmp),
 	    "rx_packets", (json_int_t)ic->rx_packets,
 	    "rx_short", (json_int_t)ic->rx_short,
@@ -157,6 +171,8 @@ daemon_program_json(const struct daemon *d)
 	    "host_alerts", (json_int_t)stc->host_alerts,
 	    "service_alerts", (json_int_t)stc->service_alerts);
 	if (o != NULL) {
+		json_object_set_new(json_object_get(o, "icmp"), "mode6",
+		    json_string(daemon_icmp_mode(d->icmp, AF_INET6)));
 		json_object_set_new(json_object_get(o, "checks"),
 		    "overlapped_results",
 		    json_integer((json_int_t)stc->overlapped_results));
@@ -358,6 +374,7 @@ daemon_free(struct daemon *d)
 	icmp_free(d->icmp);
 	evlog_close(d->ev);
 	loop_free(d->loop);
+	resolve_free(d->addresses, d->cfg->objects.nhosts);
 }
 
 int
@@ -376,6 +393,7 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		.arg = &d,
 	};
 	char err[512];
+	size_t unresolved = 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	bool root = geteuid() == 0;
@@ -399,6 +417,7 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		log_warnx("icmp: %s", err[0] ? err : strerror(-rc));
 		goto out;
 	}
+	icmp_set_pacing(d.icmp, LOOP_NS_PER_SEC / cfg->icmp_max_rate);
 
 	/* 2. Files and the query socket, handed to the daemon's user. */
 	rc = evlog_open(cfg->log_file, &d.ev, err, sizeof(err));
@@ -436,9 +455,17 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		log_info("running as %s:%s, no capabilities left (CapEff %llx)",
 		    cfg->pharos_user, cfg->pharos_group, priv_cap_eff());
 
-	/* 4. The engine. */
+	/* 4. Names to addresses, once; then the engine. */
+	if (resolve_hosts(&cfg->objects, &d.addresses, &unresolved) != 0) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	if (unresolved > 0)
+		evlog_write(d.ev, "Warning: %zu host address(es) could not be "
+		    "resolved; see pharosd's messages", unresolved);
 	if (exec_new(d.loop, d.icmp, &d.exec) != 0 ||
-	    sched_new(d.loop, d.exec, &cfg->objects, &sh, &d.sched) != 0 ||
+	    sched_new(d.loop, d.exec, &cfg->objects,
+	    (const char *const *)d.addresses, &sh, &d.sched) != 0 ||
 	    state_new(&cfg->objects, &so, d.ev, &d.state) != 0) {
 		log_warnx("out of memory");
 		goto out;

@@ -30,6 +30,7 @@ struct sched {
 	struct loop *loop;
 	struct exec *exec;
 	struct objects *objs;
+	const char *const *addresses;
 	struct sched_handler handler;
 	struct sched_entry *hosts;
 	struct sched_entry *services;
@@ -41,7 +42,8 @@ static void sched_fire(struct loop *loop, struct loop_timer *t, void *arg);
 
 int
 sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
-    const struct sched_handler *h, struct sched **out)
+    const char *const *addresses, const struct sched_handler *h,
+    struct sched **out)
 {
 	struct sched *s;
 	size_t i;
@@ -60,6 +62,7 @@ sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
 	s->loop = loop;
 	s->exec = ex;
 	s->objs = objs;
+	s->addresses = addresses;
 	s->handler = *h;
 	for (i = 0; i < objs->nhosts; i++) {
 		s->hosts[i].s = s;
@@ -157,6 +160,15 @@ sched_done(struct check_result *res, void *arg)
 	}
 }
 
+/* The address a check of host h probes. */
+static const char *
+sched_address(const struct sched *s, const struct host *h)
+{
+	if (s->addresses != NULL && s->addresses[h->index] != NULL)
+		return s->addresses[h->index];
+	return h->address;
+}
+
 static void
 sched_run(struct sched *s, struct sched_entry *e)
 {
@@ -171,12 +183,12 @@ sched_run(struct sched *s, struct sched_entry *e)
 	}
 	job.timeout_ns = SCHED_CHECK_TIMEOUT_NS;
 	if (e->host != NULL) {
-		job.address = e->host->address;
+		job.address = sched_address(s, e->host);
 		job.spec = &e->host->check;
 		job.host_check = true;
 		s->counters.host_checks++;
 	} else {
-		job.address = e->service->host->address;
+		job.address = sched_address(s, e->service->host);
 		job.spec = &e->service->check;
 		job.host_check = false;
 		s->counters.service_checks++;

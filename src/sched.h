@@ -35,10 +35,14 @@ struct sched_counters {
 	uint64_t skipped_running;  /* timer fired while a check ran */
 };
 
-/* Create a scheduler for objs (borrowed; must outlive it). Returns 0 or
- * -ENOMEM. Nothing runs until sched_start(). */
+/* Create a scheduler for objs (borrowed; must outlive it). addresses
+ * (borrowed, may be NULL) holds, per host index, the address to probe when
+ * it differs from the configured one (a resolved name); a NULL entry means
+ * the host's own address. Returns 0 or -ENOMEM. Nothing runs until
+ * sched_start(). */
 int sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
-    const struct sched_handler *h, struct sched **out)
+    const char *const *addresses, const struct sched_handler *h,
+    struct sched **out)
     __attribute__((warn_unused_result));
 void sched_free(struct sched *s); /* NULL no-op; stops all timers */
 /* Shutting down: stop all timers and discard the results of checks still
