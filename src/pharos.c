@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "ping.h"
 #include "query.h"
 
 #ifndef SYSCONFDIR
@@ -96,6 +97,9 @@ pharos_usage(FILE *fp)
 	    "                CRITICAL UNKNOWN (repeat to match any of them)\n"
 	    "  raw JSON      send one request object as is and print the "
 	    "response line\n"
+	    "  ping [-c N] [-p MS] [-i MS] [-t MS] [-q] [-g] TARGET...\n"
+	    "                ping targets once, fping style (see "
+	    "'pharos ping -h')\n"
 	    "\n"
 	    "exit status: 0 ok, 1 the daemon answered an error, 2 usage "
 	    "error,\n"
@@ -885,6 +889,13 @@ main(int argc, char **argv)
 		return pharos_usage_error("no command given", NULL);
 
 	cmd = argv[optind];
+	if (strcmp(cmd, "ping") == 0) {
+		/* ping parses its own options: restart getopt on its argv. */
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return ping_main(argc, argv);
+	}
 	if (strcmp(cmd, "status") == 0)
 		return pharos_status(&o, argc - optind, argv + optind);
 	if (strcmp(cmd, "raw") == 0)

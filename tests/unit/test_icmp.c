@@ -613,9 +613,12 @@ test_icmp_rejects_bad_requests(void **state)
 	assert_int_equal(icmp_probe_start(fx->icmp, &req, on_done, d, NULL),
 	    -EINVAL);
 	req = req_v4("127.0.0.1", 1, MS, MS);
-	req.addr.ss_family = AF_INET6;
+	req.addr.ss_family = AF_UNIX;
 	assert_int_equal(icmp_probe_start(fx->icmp, &req, on_done, d, NULL),
 	    -EAFNOSUPPORT);
+	req.addr.ss_family = AF_INET6; /* shorter than a sockaddr_in6 */
+	assert_int_equal(icmp_probe_start(fx->icmp, &req, on_done, d, NULL),
+	    -EINVAL);
 	req = req_v4("127.0.0.1", 1, MS, MS);
 	req.addrlen = 4;
 	assert_int_equal(icmp_probe_start(fx->icmp, &req, on_done, d, NULL),
