@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,9 @@ main(int argc, char **argv)
 	}
 	if (cfg->nwarnings > 0)
 		conf_print_msgs(cfg, stderr);
+	/* Loading parsed every file into temporary structures; give the
+	 * freed heap back before running for months. */
+	malloc_trim(0);
 
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal("pipe");
