@@ -34,7 +34,10 @@ struct check_result {
 };
 
 struct check_job {
-	const char *address;           /* borrowed; the host's address */
+	const struct host *host;       /* borrowed; the host checked, or the
+					  service's host */
+	const struct service *service; /* borrowed; NULL for host checks */
+	const char *address;           /* borrowed; the address to probe */
 	const struct check_spec *spec; /* borrowed; command and $ARGn$ */
 	bool host_check;
 	int64_t timeout_ns;

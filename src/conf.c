@@ -62,7 +62,7 @@ static const char conf_nagios_keys[] =
     "external_command_buffer_slots free_child_process_memory "
     "global_host_event_handler global_service_event_handler "
     "high_host_flap_threshold high_service_flap_threshold "
-    "host_check_timeout host_down_disable_service_checks "
+    "host_down_disable_service_checks "
     "host_freshness_check_interval host_inter_check_delay_method "
     "host_perfdata_command host_perfdata_file host_perfdata_file_mode "
     "host_perfdata_file_processing_command "
@@ -87,7 +87,7 @@ static const char conf_nagios_keys[] =
     "retained_host_attribute_mask retained_process_host_attribute_mask "
     "retained_process_service_attribute_mask "
     "retained_service_attribute_mask retention_update_interval "
-    "service_check_timeout service_check_timeout_state "
+    "service_check_timeout_state "
     "service_freshness_check_interval service_inter_check_delay_method "
     "service_interleave_factor service_perfdata_command "
     "service_perfdata_file service_perfdata_file_mode "
@@ -502,6 +502,8 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	    strcmp(key, "cfg_dir") == 0 || strcmp(key, "resource_file") == 0 ||
 	    strcmp(key, "interval_length") == 0 ||
 	    strcmp(key, "icmp_max_rate") == 0 ||
+	    strcmp(key, "service_check_timeout") == 0 ||
+	    strcmp(key, "host_check_timeout") == 0 ||
 	    strcmp(key, "pharos_user") == 0 ||
 	    strcmp(key, "pharos_group") == 0)) {
 		conf_main_err(ctx, file, line, "'%s' has no value", key);
@@ -538,6 +540,12 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	else if (strcmp(key, "icmp_max_rate") == 0)
 		conf_main_int(ctx, line, key, value, CONF_MAX_ICMP_RATE,
 		    "packets per second", &cfg->icmp_max_rate);
+	else if (strcmp(key, "service_check_timeout") == 0)
+		conf_main_int(ctx, line, key, value, 86400, "seconds",
+		    &cfg->service_check_timeout);
+	else if (strcmp(key, "host_check_timeout") == 0)
+		conf_main_int(ctx, line, key, value, 86400, "seconds",
+		    &cfg->host_check_timeout);
 	else
 		conf_main_err(ctx, file, line,
 		    "unknown key '%.60s' in main config file", key);
@@ -803,6 +811,8 @@ conf_load(const char *path, struct config **out)
 	ctx.cfg = cfg;
 	cfg->interval_length = 60;
 	cfg->icmp_max_rate = CONF_DEFAULT_ICMP_RATE;
+	cfg->service_check_timeout = 60;
+	cfg->host_check_timeout = 30;
 	if ((ctx.priv = calloc(1, sizeof(*ctx.priv))) == NULL)
 		goto fail;
 	cfg->objects.priv = ctx.priv;

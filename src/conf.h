@@ -51,6 +51,10 @@ struct config {
 	/* Echo requests per second across all ICMP targets (the prober's
 	 * global pacing), 1..CONF_MAX_ICMP_RATE, default 2000. */
 	int icmp_max_rate;
+	/* Seconds a plugin may run before its process group is killed
+	 * (Nagios' keys and defaults: 60 for services, 30 for hosts). */
+	int service_check_timeout;
+	int host_check_timeout;
 
 	/* $USER1$..$USER256$ from resource_file; index 0 is $USER1$. NULL when
 	 * unset. */

@@ -24,6 +24,7 @@
 #include "icmp.h"
 #include "log.h"
 #include "loop.h"
+#include "plugin.h"
 #include "priv.h"
 #include "query.h"
 #include "resolve.h"
@@ -133,6 +134,24 @@ daemon_query_json(const struct daemon *d)
 }
 
 static json_t *
+daemon_plugins_json(const struct daemon *d)
+{
+	const struct plugin_counters *pc = exec_get_plugin_counters(d->exec);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "started", (json_int_t)pc->started,
+	    "finished", (json_int_t)pc->finished,
+	    "timed_out", (json_int_t)pc->timed_out,
+	    "killed", (json_int_t)pc->killed,
+	    "output_truncated", (json_int_t)pc->output_truncated,
+	    "spawn_failed", (json_int_t)pc->spawn_failed,
+	    "queued", (json_int_t)pc->queued,
+	    "queued_max", (json_int_t)pc->queued_max,
+	    "running", (json_int_t)pc->running,
+	    "running_max", (json_int_t)pc->running_max);
+}
+
+static json_t *
 daemon_program_json(const struct daemon *d)
 {
 	json_t *o;
@@ -177,6 +196,7 @@ daemon_program_json(const struct daemon *d)
 		    "overlapped_results",
 		    json_integer((json_int_t)stc->overlapped_results));
 		json_object_set_new(o, "query", daemon_query_json(d));
+		json_object_set_new(o, "plugins", daemon_plugins_json(d));
 	}
 	return o;
 }
@@ -463,13 +483,16 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	if (unresolved > 0)
 		evlog_write(d.ev, "Warning: %zu host address(es) could not be "
 		    "resolved; see pharosd's messages", unresolved);
-	if (exec_new(d.loop, d.icmp, &d.exec) != 0 ||
+	if (exec_new(d.loop, d.icmp, cfg, &d.exec) != 0 ||
 	    sched_new(d.loop, d.exec, &cfg->objects,
 	    (const char *const *)d.addresses, &sh, &d.sched) != 0 ||
 	    state_new(&cfg->objects, &so, d.ev, &d.state) != 0) {
 		log_warnx("out of memory");
 		goto out;
 	}
+	sched_set_timeouts(d.sched,
+	    (int64_t)cfg->host_check_timeout * LOOP_NS_PER_SEC,
+	    (int64_t)cfg->service_check_timeout * LOOP_NS_PER_SEC);
 	evlog_write(d.ev, "Pharos %s starting... (PID=%ld)", PACKAGE_VERSION,
 	    (long)getpid());
 	evlog_write(d.ev, "LOG VERSION: 2.0");

@@ -14,10 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "icmp.h"
 #include "icmp_check.h"
 #include "log.h"
 #include "loop.h"
+#include "macro.h"
+#include "plugin.h"
 
 struct exec_job {
 	struct exec *ex;
@@ -27,6 +30,7 @@ struct exec_job {
 	char *address;
 	struct icmp_check_params icmp_params;
 	struct icmp_probe *probe; /* while the ICMP prober has it */
+	struct plugin_job *plugin; /* while the plugin runner has it */
 	struct loop_timer defer;  /* delivers a result computed up front */
 	struct check_result res;
 };
@@ -34,18 +38,31 @@ struct exec_job {
 struct exec {
 	struct loop *loop;
 	struct icmp *icmp;
+	struct plugin_runner *plugins;
+	const struct config *cfg;
+	const struct command **warned; /* commands with unknown macros */
+	size_t nwarned;
 	struct exec_job *jobs;
 	struct exec_counters counters;
 };
 
 int
-exec_new(struct loop *loop, struct icmp *icmp, struct exec **out)
+exec_new(struct loop *loop, struct icmp *icmp, const struct config *cfg,
+    struct exec **out)
 {
+	struct plugin_options po;
 	struct exec *ex;
+	int rc;
 
 	ex = calloc(1, sizeof(*ex));
 	if (ex == NULL)
 		return -ENOMEM;
+	plugin_options_default(&po);
+	if ((rc = plugin_runner_new(loop, &po, &ex->plugins)) != 0) {
+		free(ex);
+		return rc;
+	}
+	ex->cfg = cfg;
 	ex->loop = loop;
 	ex->icmp = icmp;
 	*out = ex;
@@ -56,6 +73,12 @@ const struct exec_counters *
 exec_get_counters(const struct exec *ex)
 {
 	return &ex->counters;
+}
+
+const struct plugin_counters *
+exec_get_plugin_counters(const struct exec *ex)
+{
+	return plugin_runner_counters(ex->plugins);
 }
 
 static void
@@ -98,6 +121,80 @@ exec_icmp_done(const struct icmp_result *r, void *arg)
 	exec_finish(job);
 }
 
+static void
+exec_plugin_done(struct check_result *res, const struct plugin_info *info,
+    void *arg)
+{
+	struct exec_job *job = arg;
+
+	job->plugin = NULL;
+	job->res.code = res->code;
+	job->res.output = res->output;
+	job->res.long_output = res->long_output;
+	job->res.perfdata = res->perfdata;
+	res->output = res->long_output = res->perfdata = NULL;
+	exec_finish(job);
+}
+
+/* Unknown macros stay in the command line as written (as Nagios does);
+ * say so once per command, not once per check. */
+static void
+exec_warn_unknown(struct exec *ex, const struct command *cmd,
+    const struct macro_argv *av)
+{
+	const struct command **w;
+	size_t i;
+
+	for (i = 0; i < ex->nwarned; i++)
+		if (ex->warned[i] == cmd)
+			return;
+	for (i = 0; i < av->nunknown; i++)
+		log_warnx("command '%s': unknown macro %s left as written",
+		    cmd->name, av->unknown[i]);
+	w = realloc(ex->warned, (ex->nwarned + 1) * sizeof(*w));
+	if (w == NULL)
+		return;
+	ex->warned = w;
+	ex->warned[ex->nwarned++] = cmd;
+}
+
+/* Expand the command line and hand it to the plugin runner. $HOSTADDRESS$
+ * is the address the scheduler probes (a resolved name, when it was one). */
+static bool
+exec_plugin(struct exec *ex, struct exec_job *job, const struct check_job *cj)
+{
+	const struct command *cmd = cj->spec->command;
+	struct macro_var addr = { "HOSTADDRESS", cj->address, false };
+	struct macro_ctx mc = {
+		.host = cj->host,
+		.service = cj->service,
+		.spec = cj->spec,
+		.user_macros = ex->cfg->user_macros,
+		.nuser_macros = CONF_MAX_USER_MACROS,
+		.vars = &addr,
+		.nvars = 1,
+	};
+	struct macro_argv av;
+	char err[256];
+	int rc;
+
+	if (macro_command(&mc, cmd->line, &av, err, sizeof(err)) != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "%s", err);
+		return false;
+	}
+	if (av.nunknown > 0)
+		exec_warn_unknown(ex, cmd, &av);
+	rc = plugin_run(ex->plugins, av.argv, cj->timeout_ns, cj->host_check,
+	    exec_plugin_done, job, &job->plugin);
+	macro_argv_free(&av);
+	if (rc != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN,
+		    "cannot run plugin: %s", strerror(-rc));
+		return false;
+	}
+	return true;
+}
+
 /* Start the job on its prober; on failure fill job->res for deferred
  * delivery and return false. */
 static bool
@@ -131,10 +228,7 @@ exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	case BUILTIN_NONE:
 		break;
 	}
-	check_result_set(&job->res, CHECK_UNKNOWN,
-	    "command '%s' is a plugin command; this version of pharosd runs "
-	    "only the built-in checks", cmd->name);
-	return false;
+	return exec_plugin(ex, job, cj);
 }
 
 int
@@ -193,8 +287,12 @@ exec_free(struct exec *ex)
 	while ((job = ex->jobs) != NULL) {
 		if (job->probe != NULL)
 			icmp_probe_cancel(ex->icmp, job->probe); /* finishes */
+		else if (job->plugin != NULL)
+			plugin_cancel(ex->plugins, job->plugin); /* finishes */
 		else
 			exec_finish(job);
 	}
+	plugin_runner_free(ex->plugins); /* kills and reaps the cancelled */
+	free(ex->warned);
 	free(ex);
 }

@@ -1,7 +1,9 @@
 /*
  * exec: the executor. It takes check jobs and hands back exactly one result
  * per job, choosing the prober by the job's command: built-in `icmp` goes to
- * the ICMP prober. The scheduler sees only exec_submit() and its callback.
+ * the ICMP prober, any other command line is expanded (macro.h) and run as
+ * a Nagios plugin (plugin.h). The scheduler sees only exec_submit() and its
+ * callback.
  */
 #ifndef PHAROS_EXEC_H
 #define PHAROS_EXEC_H
@@ -13,6 +15,8 @@
 
 struct loop;
 struct icmp;
+struct config;
+struct plugin_counters;
 struct exec;
 
 struct exec_counters {
@@ -21,14 +25,17 @@ struct exec_counters {
 	uint64_t running;
 };
 
-/* Create an executor on loop using the ICMP prober icmp (borrowed; must
- * outlive the executor). Returns 0 or -ENOMEM. */
-int exec_new(struct loop *loop, struct icmp *icmp, struct exec **out)
+/* Create an executor on loop using the ICMP prober icmp and the $USERn$
+ * macros of cfg (both borrowed; must outlive the executor). Returns 0 or
+ * -errno. */
+int exec_new(struct loop *loop, struct icmp *icmp, const struct config *cfg,
+    struct exec **out)
     __attribute__((warn_unused_result));
 /* Abort running jobs (each callback fires once with an UNKNOWN "aborted"
  * result), then free. NULL is a no-op. */
 void exec_free(struct exec *ex);
 const struct exec_counters *exec_get_counters(const struct exec *ex);
+const struct plugin_counters *exec_get_plugin_counters(const struct exec *ex);
 
 /* Run job; fn is called exactly once, never from within exec_submit itself
  * (failures that are known at once are delivered on the next loop pass).

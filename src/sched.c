@@ -14,9 +14,9 @@
 #include "log.h"
 #include "loop.h"
 
-/* Plugins get this long before the executor gives up on them (the ICMP
- * prober bounds its own time). */
-#define SCHED_CHECK_TIMEOUT_NS (60 * LOOP_NS_PER_SEC)
+/* Nagios' default time limits for plugin checks. */
+#define SCHED_HOST_TIMEOUT_NS (30 * LOOP_NS_PER_SEC)
+#define SCHED_SERVICE_TIMEOUT_NS (60 * LOOP_NS_PER_SEC)
 
 struct sched_entry {
 	struct sched *s;
@@ -35,6 +35,8 @@ struct sched {
 	struct sched_entry *hosts;
 	struct sched_entry *services;
 	struct sched_counters counters;
+	int64_t host_timeout_ns;
+	int64_t service_timeout_ns;
 	bool stopped;
 };
 
@@ -64,6 +66,8 @@ sched_new(struct loop *loop, struct exec *ex, struct objects *objs,
 	s->objs = objs;
 	s->addresses = addresses;
 	s->handler = *h;
+	s->host_timeout_ns = SCHED_HOST_TIMEOUT_NS;
+	s->service_timeout_ns = SCHED_SERVICE_TIMEOUT_NS;
 	for (i = 0; i < objs->nhosts; i++) {
 		s->hosts[i].s = s;
 		s->hosts[i].host = objs->hosts[i];
@@ -114,6 +118,13 @@ sched_arm(struct sched *s, struct sched_entry *e, int64_t deadline)
 	if (loop_timer_start(s->loop, &e->timer, deadline) != 0)
 		log_warnx("cannot schedule a check of %s: out of memory",
 		    e->host != NULL ? e->host->name : e->service->description);
+}
+
+void
+sched_set_timeouts(struct sched *s, int64_t host_ns, int64_t service_ns)
+{
+	s->host_timeout_ns = host_ns;
+	s->service_timeout_ns = service_ns;
 }
 
 void
@@ -181,13 +192,18 @@ sched_run(struct sched *s, struct sched_entry *e)
 		s->counters.skipped_running++;
 		return;
 	}
-	job.timeout_ns = SCHED_CHECK_TIMEOUT_NS;
 	if (e->host != NULL) {
+		job.timeout_ns = s->host_timeout_ns;
+		job.host = e->host;
+		job.service = NULL;
 		job.address = sched_address(s, e->host);
 		job.spec = &e->host->check;
 		job.host_check = true;
 		s->counters.host_checks++;
 	} else {
+		job.timeout_ns = s->service_timeout_ns;
+		job.host = e->service->host;
+		job.service = e->service;
 		job.address = sched_address(s, e->service->host);
 		job.spec = &e->service->check;
 		job.host_check = false;

@@ -49,6 +49,9 @@ void sched_free(struct sched *s); /* NULL no-op; stops all timers */
  * running (the executor aborts them) instead of passing them on. */
 void sched_stop(struct sched *s);
 
+/* Time limits for plugin checks (ns; the ICMP prober bounds its own). */
+void sched_set_timeouts(struct sched *s, int64_t host_ns, int64_t service_ns);
+
 /* Arm the initial checks, spread over each object's first interval. */
 void sched_start(struct sched *s);
 
