@@ -118,6 +118,45 @@ daemon_icmp_mode(const struct icmp *icmp, int family)
 	return m == ICMP_MODE_RAW ? "raw" : "dgram";
 }
 
+/* The prober's mode per family and every drop and pacing counter. */
+static json_t *
+daemon_icmp_json(const struct daemon *d)
+{
+	const struct icmp_counters *c = icmp_get_counters(d->icmp);
+	const struct {
+		const char *name;
+		uint64_t v;
+	} f[] = {
+		{ "in_flight", icmp_pending(d->icmp) },
+		{ "rx_packets", c->rx_packets },
+		{ "rx_short", c->rx_short },
+		{ "rx_bad_checksum", c->rx_bad_checksum },
+		{ "rx_foreign", c->rx_foreign },
+		{ "rx_bad_cookie", c->rx_bad_cookie },
+		{ "rx_duplicate", c->rx_duplicate },
+		{ "rx_late", c->rx_late },
+		{ "rx_icmp_errors", c->rx_icmp_errors },
+		{ "rx_kernel_drops", c->rx_kernel_drops },
+		{ "rx_bad_timestamp", c->rx_bad_timestamp },
+		{ "rx_batches", c->rx_batches },
+		{ "tx_packets", c->tx_packets },
+		{ "tx_errors", c->tx_errors },
+		{ "tx_batches", c->tx_batches },
+		{ "tx_paced", c->tx_paced },
+		{ "ts_fallback", c->ts_fallback },
+		{ "ts_unmatched", c->ts_unmatched },
+	};
+	json_t *o;
+	size_t i;
+
+	o = json_pack("{s:s, s:s}", "mode", daemon_icmp_mode(d->icmp, AF_INET),
+	    "mode6", daemon_icmp_mode(d->icmp, AF_INET6));
+	for (i = 0; o != NULL && i < sizeof(f) / sizeof(f[0]); i++)
+		json_object_set_new(o, f[i].name,
+		    json_integer((json_int_t)f[i].v));
+	return o;
+}
+
 static json_t *
 daemon_query_json(const struct daemon *d)
 {
@@ -156,13 +195,11 @@ daemon_program_json(const struct daemon *d)
 {
 	json_t *o;
 
-	const struct icmp_counters *ic = icmp_get_counters(d->icmp);
 	const struct sched_counters *sc = sched_get_counters(d->sched);
 	const struct state_counters *stc = state_get_counters(d->state);
 	const struct exec_counters *ec = exec_get_counters(d->exec);
 
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I,"
-	    " s:{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o,"
 	    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
@@ -170,17 +207,7 @@ daemon_program_json(const struct daemon *d)
 	    "now", (json_int_t)time(NULL),
 	    "hosts", (json_int_t)d->cfg->objects.nhosts,
 	    "services", (json_int_t)d->cfg->objects.nservices,
-	    "icmp",
-	    "mode", daemon_icmp_mode(d->icmp, AF_INET),
-	    "in_flight", (json_int_t)icmp_pending(d->icmp),
-	    "rx_packets", (json_int_t)ic->rx_packets,
-	    "rx_short", (json_int_t)ic->rx_short,
-	    "rx_bad_checksum", (json_int_t)ic->rx_bad_checksum,
-	    "rx_foreign", (json_int_t)ic->rx_foreign,
-	    "rx_bad_cookie", (json_int_t)ic->rx_bad_cookie,
-	    "rx_duplicate", (json_int_t)ic->rx_duplicate,
-	    "rx_late", (json_int_t)ic->rx_late,
-	    "tx_errors", (json_int_t)ic->tx_errors,
+	    "icmp", daemon_icmp_json(d),
 	    "checks",
 	    "host_checks", (json_int_t)sc->host_checks,
 	    "host_checks_on_demand", (json_int_t)sc->host_checks_on_demand,
@@ -190,8 +217,6 @@ daemon_program_json(const struct daemon *d)
 	    "host_alerts", (json_int_t)stc->host_alerts,
 	    "service_alerts", (json_int_t)stc->service_alerts);
 	if (o != NULL) {
-		json_object_set_new(json_object_get(o, "icmp"), "mode6",
-		    json_string(daemon_icmp_mode(d->icmp, AF_INET6)));
 		json_object_set_new(json_object_get(o, "checks"),
 		    "overlapped_results",
 		    json_integer((json_int_t)stc->overlapped_results));

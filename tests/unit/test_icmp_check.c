@@ -1,6 +1,7 @@
 /*
  * test_icmp_check: arguments, states at the thresholds, output and
- * perfdata of the built-in icmp check.
+ * perfdata of the built-in icmp check, and the statistics behind them
+ * (median, 90th percentile, jitter) with exact expected values.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 
@@ -171,10 +173,19 @@ test_check_extra_args(void **state)
 	struct icmp_check_params p;
 	char err[256];
 
+	char *extra5[] = { "", "", "", "", "y" };
+	char *empty5[] = { "", "", "", "", "" };
+
 	assert_int_equal(parse(4, extra, &p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "icmp: ARG4 'x': unexpected argument (icmp "
-				 "takes warning, critical and packet count)");
+	assert_string_equal(err,
+	    "icmp: ARG4 'x': expected warn,crit jitter in ms");
 	assert_int_equal(parse(4, empty_extra, &p, err, sizeof(err)), 0);
+	assert_false(p.jitter_set);
+	assert_int_equal(parse(5, extra5, &p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "icmp: ARG5 'y': unexpected argument (icmp "
+				 "takes warning, critical, packet count and "
+				 "jitter)");
+	assert_int_equal(parse(5, empty5, &p, err, sizeof(err)), 0);
 }
 
 static void
@@ -198,12 +209,12 @@ test_check_request(void **state)
 	assert_int_equal(req.interval_ns, p.interval_ns);
 	assert_int_equal(req.timeout_ns, p.timeout_ns);
 
-	assert_int_equal(icmp_check_request(&p, "::1", &req, err, sizeof(err)),
-	    -EINVAL);
-	assert_string_equal(err, "icmp: address '::1' is not an IPv4 address");
 	assert_int_equal(icmp_check_request(&p, "router1", &req, err,
 			     sizeof(err)),
 	    -EINVAL);
+	assert_string_equal(err, "icmp: address 'router1' is not an IPv4 or "
+				 "IPv6 address (host names must be resolved "
+				 "before the check)");
 	assert_int_equal(icmp_check_request(&p, "1.2.3", &req, err,
 			     sizeof(err)),
 	    -EINVAL);
@@ -277,7 +288,8 @@ test_check_result_ok_output_and_perfdata(void **state)
 	    "OK - 192.0.2.1 rta 0.412ms, lost 0%");
 	assert_string_equal(f->out.perfdata,
 	    "rta=0.412ms;200.000;500.000;0; pl=0%;40;80;0;100 "
-	    "rtmax=0.512ms;;;; rtmin=0.301ms;;;;");
+	    "rtmax=0.512ms;;;; rtmin=0.301ms;;;; rtmed=0.412ms;;;; "
+	    "rtp90=0.412ms;;;; jitter=0.000ms;;;0;");
 }
 
 static void
@@ -345,7 +357,8 @@ test_check_result_loss_at_thresholds(void **state)
 	result(f);
 	assert_string_equal(f->out.perfdata,
 	    "rta=1.500ms;200.000;500.000;0; pl=40%;40;80;0;100 "
-	    "rtmax=2.000ms;;;; rtmin=1.000ms;;;;");
+	    "rtmax=2.000ms;;;; rtmin=1.000ms;;;; rtmed=1.500ms;;;; "
+	    "rtp90=1.500ms;;;; jitter=0.000ms;;;0;");
 }
 
 static void
@@ -462,7 +475,230 @@ test_check_result_custom_thresholds_in_perfdata(void **state)
 	    "OK - 192.0.2.1 rta 0.043ms, lost 0%");
 	assert_string_equal(f->out.perfdata,
 	    "rta=0.043ms;100.500;300.000;0; pl=0%;20;60.5;0;100 "
-	    "rtmax=0.043ms;;;; rtmin=0.043ms;;;;");
+	    "rtmax=0.043ms;;;; rtmin=0.043ms;;;; rtmed=0.043ms;;;; "
+	    "rtp90=0.043ms;;;; jitter=0.000ms;;;0;");
+}
+
+
+static void
+test_check_request_ipv6(void **state)
+{
+	char *args[] = { "", "", "4" };
+	const struct sockaddr_in6 *sin6;
+	struct icmp_check_params p;
+	struct icmp_request req;
+	struct in6_addr want;
+	char err[256];
+	static const char *const bad[] = { "::1%", "::1%nosuchif0",
+		"::1%lo%lo", "2001:db8::1::2", "[::1]", "::1 ", "%lo",
+		"fe80::1%aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"2001:0db8:0000:0000:0000:0000:0000:0000:1", "" };
+	size_t i;
+
+	assert_int_equal(parse(3, args, &p, err, sizeof(err)), 0);
+	assert_int_equal(icmp_check_request(&p, "2001:db8::7", &req, err,
+			     sizeof(err)),
+	    0);
+	sin6 = (const struct sockaddr_in6 *)&req.addr;
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(req.addrlen, sizeof(struct sockaddr_in6));
+	inet_pton(AF_INET6, "2001:db8::7", &want);
+	assert_memory_equal(&sin6->sin6_addr, &want, sizeof(want));
+	assert_int_equal(sin6->sin6_scope_id, 0);
+	assert_int_equal(req.count, 4);
+	assert_int_equal(req.timeout_ns, p.timeout_ns);
+
+	/* Link-local with its interface. */
+	assert_int_equal(icmp_check_request(&p, "fe80::1%lo", &req, err,
+			     sizeof(err)),
+	    0);
+	assert_int_equal(sin6->sin6_scope_id, if_nametoindex("lo"));
+	/* IPv4-mapped is IPv6 syntax, fine. */
+	assert_int_equal(icmp_check_request(&p, "::ffff:192.0.2.1", &req, err,
+			     sizeof(err)),
+	    0);
+	for (i = 0; i < NARGS(bad); i++)
+		assert_int_equal(icmp_check_request(&p, bad[i], &req, err,
+				     sizeof(err)),
+		    -EINVAL);
+}
+
+static void
+test_check_jitter_thresholds_parse(void **state)
+{
+	static const char *const bad[] = { "5", ",5", "5,", "x,1", "-1,2",
+		"1,2,3", "1;2", "5 ,10", "1e1,20", "60001,60002", "inf,inf" };
+	char *args[4] = { "", "", "", NULL };
+	struct icmp_check_params p;
+	char err[256], want[256];
+	size_t i;
+
+	args[3] = "5,20";
+	assert_int_equal(parse(4, args, &p, err, sizeof(err)), 0);
+	assert_true(p.jitter_set);
+	assert_true(p.warn_jitter_ms == 5.0 && p.crit_jitter_ms == 20.0);
+	args[3] = "0.5,0.5"; /* equal is fine */
+	assert_int_equal(parse(4, args, &p, err, sizeof(err)), 0);
+	assert_true(p.warn_jitter_ms == 0.5 && p.crit_jitter_ms == 0.5);
+	args[3] = "";
+	assert_int_equal(parse(4, args, &p, err, sizeof(err)), 0);
+	assert_false(p.jitter_set);
+	for (i = 0; i < NARGS(bad); i++) {
+		args[3] = (char *)(uintptr_t)bad[i];
+		assert_int_equal(parse(4, args, &p, err, sizeof(err)),
+		    -EINVAL);
+		snprintf(want, sizeof(want),
+		    "icmp: ARG4 '%s': expected warn,crit jitter in ms", bad[i]);
+		assert_string_equal(err, want);
+	}
+	args[3] = "20,5";
+	assert_int_equal(parse(4, args, &p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+	    "icmp: ARG4 '20,5': jitter warning exceeds critical");
+}
+
+/* icmp_result_stats(): min, max, average, jitter over rtt_ms. */
+static void
+test_result_stats_exact(void **state)
+{
+	static const double v[] = { 1.0, 3.0, 2.0, 6.0 };
+	struct icmp_result r;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.rtt_ms, v, sizeof(v));
+	r.received = 4;
+	icmp_result_stats(&r);
+	assert_true(r.rtt_min_ms == 1.0);
+	assert_true(r.rtt_max_ms == 6.0);
+	assert_true(r.rtt_avg_ms == 3.0);
+	/* (|3-1| + |2-3| + |6-2|) / 3 */
+	assert_true(r.rtt_jitter_ms == 7.0 / 3.0);
+
+	/* A constant RTT has no jitter; one reply has none either. */
+	r.rtt_ms[0] = r.rtt_ms[1] = r.rtt_ms[2] = 0.25;
+	r.received = 3;
+	icmp_result_stats(&r);
+	assert_true(r.rtt_jitter_ms == 0.0 && r.rtt_avg_ms == 0.25);
+	r.received = 1;
+	icmp_result_stats(&r);
+	assert_true(r.rtt_jitter_ms == 0.0);
+	assert_true(r.rtt_min_ms == 0.25 && r.rtt_max_ms == 0.25);
+	r.received = 0;
+	icmp_result_stats(&r);
+	assert_true(r.rtt_avg_ms == 0.0 && r.rtt_max_ms == 0.0);
+}
+
+/* Fill r with n RTTs (send order) and their statistics. */
+static void
+set_rtts(struct icmp_result *r, int sent, const double *v, int n)
+{
+	memset(r, 0, sizeof(*r));
+	r->sent = sent;
+	r->received = n;
+	memcpy(r->rtt_ms, v, (size_t)n * sizeof(*v));
+	icmp_result_stats(r);
+}
+
+/* Median and 90th percentile by nearest rank, in the perfdata. */
+static void
+test_check_result_percentiles_exact(void **state)
+{
+	static const double five[] = { 5.0, 1.0, 4.0, 2.0, 3.0 };
+	static const double two[] = { 1.0, 3.0 };
+	static const double one[] = { 7.5 };
+	double twenty[20];
+	struct fx *f = *state;
+	int i;
+
+	/* 5 replies: ranks 3 (median) and 5 (p90: the maximum). Jitter:
+	 * (4 + 3 + 2 + 1) / 4 = 2.5. */
+	set_rtts(&f->r, 5, five, 5);
+	result(f);
+	assert_string_equal(f->out.perfdata,
+	    "rta=3.000ms;200.000;500.000;0; pl=0%;40;80;0;100 "
+	    "rtmax=5.000ms;;;; rtmin=1.000ms;;;; rtmed=3.000ms;;;; "
+	    "rtp90=5.000ms;;;; jitter=2.500ms;;;0;");
+	/* 2 replies of 5: the lower one is the median (rank 1). */
+	set_rtts(&f->r, 5, two, 2);
+	result(f);
+	assert_string_equal(f->out.perfdata,
+	    "rta=2.000ms;200.000;500.000;0; pl=60%;40;80;0;100 "
+	    "rtmax=3.000ms;;;; rtmin=1.000ms;;;; rtmed=1.000ms;;;; "
+	    "rtp90=3.000ms;;;; jitter=2.000ms;;;0;");
+	/* 1 reply: no jitter to show. */
+	set_rtts(&f->r, 5, one, 1);
+	result(f);
+	assert_string_equal(f->out.perfdata,
+	    "rta=7.500ms;200.000;500.000;0; pl=80%;40;80;0;100 "
+	    "rtmax=7.500ms;;;; rtmin=7.500ms;;;; rtmed=7.500ms;;;; "
+	    "rtp90=7.500ms;;;;");
+	/* 20 replies, 20 down to 1 ms: ranks 10 and 18. */
+	for (i = 0; i < 20; i++)
+		twenty[i] = 20.0 - i;
+	set_rtts(&f->r, 20, twenty, 20);
+	result(f);
+	assert_string_equal(f->out.perfdata,
+	    "rta=10.500ms;200.000;500.000;0; pl=0%;40;80;0;100 "
+	    "rtmax=20.000ms;;;; rtmin=1.000ms;;;; rtmed=10.000ms;;;; "
+	    "rtp90=18.000ms;;;; jitter=1.000ms;;;0;");
+}
+
+/* With ARG4, jitter is judged (>=, like rta and pl) and shown; the state
+ * is the worst of the three. */
+static void
+test_check_result_jitter_thresholds(void **state)
+{
+	static const struct {
+		double a, b;
+		int code;
+		const char *out;
+	} cases[] = {
+		{ 1.0, 5.998, CHECK_OK,
+		    "OK - 192.0.2.1 rta 3.499ms, lost 0%, jitter 4.998ms" },
+		{ 1.0, 6.0, CHECK_WARNING,
+		    "WARNING - 192.0.2.1 rta 3.500ms, lost 0%, jitter 5.000ms" },
+		{ 1.0, 21.0, CHECK_CRITICAL,
+		    "CRITICAL - 192.0.2.1 rta 11.000ms, lost 0%, jitter "
+		    "20.000ms" },
+	};
+	char *args[] = { "", "", "", "5,20" };
+	struct fx *f = *state;
+	char err[64];
+	double v[2];
+	size_t i;
+
+	assert_int_equal(icmp_check_parse(args, 4, &f->p, err, sizeof(err)),
+	    0);
+	for (i = 0; i < NARGS(cases); i++) {
+		v[0] = cases[i].a;
+		v[1] = cases[i].b;
+		set_rtts(&f->r, 2, v, 2);
+		result(f);
+		assert_int_equal(f->out.code, cases[i].code);
+		assert_string_equal(f->out.output, cases[i].out);
+	}
+	assert_string_equal(f->out.perfdata,
+	    "rta=11.000ms;200.000;500.000;0; pl=0%;40;80;0;100 "
+	    "rtmax=21.000ms;;;; rtmin=1.000ms;;;; rtmed=1.000ms;;;; "
+	    "rtp90=21.000ms;;;; jitter=20.000ms;5.000;20.000;0;");
+
+	/* Worst of three: loss warning beats an OK jitter; a critical
+	 * jitter beats a loss warning. */
+	v[0] = 1.0;
+	v[1] = 2.0;
+	set_rtts(&f->r, 4, v, 2); /* 50% lost: WARNING */
+	result(f);
+	assert_int_equal(f->out.code, CHECK_WARNING);
+	v[1] = 30.0;
+	set_rtts(&f->r, 4, v, 2);
+	result(f);
+	assert_int_equal(f->out.code, CHECK_CRITICAL);
+	/* One reply: no jitter, not judged, not shown. */
+	set_rtts(&f->r, 2, v, 1);
+	result(f);
+	assert_int_equal(f->out.code, CHECK_WARNING);
+	assert_string_equal(f->out.output,
+	    "WARNING - 192.0.2.1 rta 1.000ms, lost 50%");
 }
 
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -479,6 +715,9 @@ main(void)
 		cmocka_unit_test(test_check_warning_must_not_exceed_critical),
 		cmocka_unit_test(test_check_extra_args),
 		cmocka_unit_test(test_check_request),
+		cmocka_unit_test(test_check_request_ipv6),
+		cmocka_unit_test(test_check_jitter_thresholds_parse),
+		cmocka_unit_test(test_result_stats_exact),
 		FX(test_check_result_ok_output_and_perfdata),
 		FX(test_check_result_rta_at_thresholds),
 		FX(test_check_result_loss_at_thresholds),
@@ -487,6 +726,8 @@ main(void)
 		FX(test_check_result_total_loss_with_reasons),
 		FX(test_check_result_aborted),
 		FX(test_check_result_custom_thresholds_in_perfdata),
+		FX(test_check_result_percentiles_exact),
+		FX(test_check_result_jitter_thresholds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
