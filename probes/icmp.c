@@ -296,7 +296,7 @@ icmp_new(struct loop *loop, struct icmp **out, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	icmp->loop = loop;
-	icmp->last_tx_ns = INT64_MIN / 2;
+	icmp->pace_next_ns = INT64_MIN / 2;
 	loop_timer_init(&icmp->send_timer, icmp_tx_on_timer, icmp);
 	socks[0] = &icmp->v4;
 	socks[1] = &icmp->v6;

@@ -106,9 +106,13 @@ enum icmp_mode icmp_get_mode6(const struct icmp *icmp);
 /* True when a socket of this family (AF_INET, AF_INET6) could be opened. */
 bool icmp_has_family(const struct icmp *icmp, int family);
 
-/* Global pacing: at least gap_ns between any two echo requests sent, across
- * all targets (fping's -i). 0 sends as fast as the per-target intervals
- * allow. Requests that must wait keep their order. */
+/* Global pacing: one echo request per gap_ns across all targets (fping's
+ * -i). Each request has a slot gap_ns after the previous one; when the loop
+ * wakes after several slots have passed (its timers have millisecond
+ * resolution, gaps may be shorter), the requests of those slots go out
+ * together, in one batch at most, so the rate holds without bursts beyond
+ * a batch. 0 sends as fast as the per-target intervals allow. Requests
+ * that must wait keep their order. */
 void icmp_set_pacing(struct icmp *icmp, int64_t gap_ns);
 /* Borrowed; valid until icmp_free(). */
 const struct icmp_counters *icmp_get_counters(const struct icmp *icmp);

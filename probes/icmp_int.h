@@ -142,7 +142,7 @@ struct icmp {
 	struct icmp_probe *rq_head, *rq_tail; /* ready to send, in order */
 	struct loop_timer send_timer;
 	int64_t gap_ns;     /* pacing; 0 = none */
-	int64_t last_tx_ns; /* monotonic, of the latest send */
+	int64_t pace_next_ns; /* monotonic slot of the next paced request */
 	uint16_t next_seq;
 	size_t seq_used; /* held entries of seqmap */
 	int busy;        /* prober frames on the stack */

@@ -2,7 +2,9 @@
  * icmp_tx: sending. Probes whose next request is due wait on the ready
  * queue, in the order they became due; one prober timer drains it: with no
  * pacing gap, up to ICMP_SEND_BUDGET requests per loop pass, in sendmmsg()
- * batches of one family; with a gap, one request per gap. Each request
+ * batches of one family; with a gap, one request per pacing slot, slots
+ * gap apart (pace_next_ns is the next one), the slots that passed while
+ * the loop slept sent together. Each request
  * sent is remembered in its socket's stamp ring under the number the
  * kernel gives it (OPT_ID), so that its send timestamp finds it.
  *
@@ -34,8 +36,8 @@ icmp_tx_arm(struct icmp *icmp)
 
 	if (icmp->rq_head == NULL)
 		return 0;
-	if (icmp->gap_ns > 0 && icmp->last_tx_ns + icmp->gap_ns > at)
-		at = icmp->last_tx_ns + icmp->gap_ns;
+	if (icmp->gap_ns > 0 && icmp->pace_next_ns > at)
+		at = icmp->pace_next_ns;
 	if (loop_timer_active(&icmp->send_timer) &&
 	    icmp->send_timer.deadline <= at)
 		return 0;
@@ -64,11 +66,14 @@ icmp_tx_dequeue(struct icmp *icmp, struct icmp_probe *p)
 int
 icmp_tx_queue(struct icmp *icmp, struct icmp_probe *p)
 {
+	int64_t now = loop_now(icmp->loop);
 	bool paced = icmp->gap_ns > 0 &&
-	    (icmp->rq_head != NULL ||
-		loop_now(icmp->loop) < icmp->last_tx_ns + icmp->gap_ns);
+	    (icmp->rq_head != NULL || now < icmp->pace_next_ns);
 	int ret;
 
+	/* Slots missed while nothing waited are gone: no catch-up burst. */
+	if (icmp->rq_head == NULL && icmp->pace_next_ns < now)
+		icmp->pace_next_ns = now;
 	p->rq_prev = icmp->rq_tail;
 	p->rq_next = NULL;
 	if (icmp->rq_tail != NULL)
@@ -209,7 +214,6 @@ icmp_send_batch(struct icmp *icmp, int max)
 
 	mono = loop_clock();
 	rt = s->ts ? icmp_realtime() : 0;
-	icmp->last_tx_ns = mono;
 	for (i = 0; i < nmsg;) {
 		r = sendmmsg(s->fd, &icmp->txmm[i], (unsigned)(nmsg - i), 0);
 		if (r < 0 && errno == EINTR)
@@ -243,13 +247,24 @@ icmp_tx_on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct icmp *icmp = arg;
 	int budget = ICMP_SEND_BUDGET;
+	int64_t now, slots;
+	int k;
 
 	icmp_enter(icmp);
 	while (icmp->rq_head != NULL && budget > 0) {
 		if (icmp->gap_ns > 0) {
-			if (loop_clock() < icmp->last_tx_ns + icmp->gap_ns)
+			now = loop_clock();
+			if (now < icmp->pace_next_ns)
 				break;
-			budget -= icmp_send_batch(icmp, 1);
+			slots = 1 + (now - icmp->pace_next_ns) / icmp->gap_ns;
+			if (slots > ICMP_BATCH)
+				slots = ICMP_BATCH;
+			k = icmp_send_batch(icmp, (int)slots);
+			budget -= k;
+			icmp->pace_next_ns += (int64_t)k * icmp->gap_ns;
+			/* A loop far behind does not owe a burst. */
+			if (icmp->pace_next_ns < now - ICMP_BATCH * icmp->gap_ns)
+				icmp->pace_next_ns = now;
 		} else
 			budget -= icmp_send_batch(icmp,
 			    budget < ICMP_BATCH ? budget : ICMP_BATCH);
