@@ -35,6 +35,7 @@
 
 #include "ping.h"
 #include "query.h"
+#include "strnum.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -116,25 +117,6 @@ pharos_usage_error(const char *what, const char *arg)
 		fprintf(stderr, "pharos: %s\n", what);
 	fprintf(stderr, "Try 'pharos --help'.\n");
 	return PHAROS_EXIT_USAGE;
-}
-
-/* Bounded decimal parse: 0 and *out in [min, max], or -EINVAL/-ERANGE. */
-static int
-pharos_parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
 }
 
 /* ---- untrusted text on a terminal ---- */
@@ -865,7 +847,7 @@ main(int argc, char **argv)
 			o.sock = optarg;
 			break;
 		case 't':
-			if (pharos_parse_long(optarg, 1, PHAROS_TIMEOUT_MAX,
+			if (strnum_long(optarg, 1, PHAROS_TIMEOUT_MAX,
 			                      &secs) != 0)
 				return pharos_usage_error(
 				    "-t takes seconds from 1 to 3600, not",
