@@ -41,7 +41,9 @@
  *   before the reply can exist: it is lost then), ICMP_TS_WAIT_NS at most.
  *
  * - Probes are on a doubly linked list while in flight (one malloc per
- *   probe). A probe due to send is on the ready queue (a FIFO, doubly
+ *   probe, sized by its count: no per-probe state is sized by
+ *   ICMP_MAX_COUNT; the result is built on the stack at completion, its
+ *   RTT arrays lent to the callback). A probe due to send is on the ready queue (a FIFO, doubly
  *   linked for O(1) cancel); otherwise its embedded timer is armed for its
  *   next request, its timeout, or a short wait for stamps. One prober timer
  *   (send_timer) drains the ready queue: with no pacing gap, up to
@@ -69,6 +71,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "icmp_parse.h"
 #include "log.h"
 
 /* ---- helpers ---- */
@@ -117,6 +120,26 @@ icmp_addr_text(const union icmp_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+/* A random cookie for a new probe. Cookies are drawn ICMP_COOKIE_POOL at a
+ * time: one getrandom() per probe was a system call per echo request for
+ * `pharos ping`. The pool is as unpredictable as the kernel's source; it
+ * lives in the prober's memory, as the cookies of probes in flight do. */
+static int
+icmp_cookie(struct icmp *icmp, uint64_t *cookie)
+{
+	int ret;
+
+	if (icmp->ncookies == 0) {
+		ret = icmp_random(icmp->cookies, sizeof(icmp->cookies));
+		if (ret < 0)
+			return ret;
+		icmp->ncookies = ICMP_COOKIE_POOL;
+	}
+	*cookie = icmp->cookies[--icmp->ncookies];
+	icmp->cookies[icmp->ncookies] = 0;
+	return 0;
+}
+
 /* ---- sequence map ---- */
 
 int
@@ -159,7 +182,7 @@ icmp_probe_on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 	struct icmp *icmp = p->icmp;
 
 	icmp_enter(icmp);
-	if (p->res.sent >= p->count)
+	if (p->sent >= p->count)
 		icmp_probe_finish(p, false); /* timeout, or nothing left */
 	else if (icmp_tx_queue(icmp, p) != 0) {
 		log_warnx("icmp: cannot queue a request: out of memory");
@@ -201,7 +224,7 @@ icmp_result_stats(struct icmp_result *r)
 
 	r->rtt_min_ms = r->rtt_max_ms = r->rtt_avg_ms = 0.0;
 	r->rtt_jitter_ms = 0.0;
-	for (i = 0; i < r->received && i < ICMP_MAX_COUNT; i++) {
+	for (i = 0; i < r->received && r->rtt_ms != NULL; i++) {
 		if (i == 0 || r->rtt_ms[i] < r->rtt_min_ms)
 			r->rtt_min_ms = r->rtt_ms[i];
 		if (i == 0 || r->rtt_ms[i] > r->rtt_max_ms)
@@ -218,25 +241,40 @@ icmp_result_stats(struct icmp_result *r)
 		r->rtt_jitter_ms = jit / (i - 1);
 }
 
-/* Fill the RTT fields of p's result, in send order. */
+/* Fill r, the RTTs into rtt[] and req[] (p->count entries each), in send
+ * order. */
 static void
-icmp_probe_summarize(struct icmp_probe *p)
+icmp_probe_summarize(struct icmp_probe *p, struct icmp_result *r,
+    double *rtt, int *req)
 {
-	struct icmp_result *r = &p->res;
+	char addr[INET6_ADDRSTRLEN];
 	bool kernel;
 	int i, n = 0;
 
-	for (i = 0; i < r->sent; i++) {
+	r->sent = p->sent;
+	r->send_errno = p->send_errno;
+	r->icmp_errors = p->icmp_errors;
+	r->icmp_error_text[0] = '\0';
+	if (p->icmp_errors > 0)
+		snprintf(r->icmp_error_text, sizeof(r->icmp_error_text),
+		    "%s from %s",
+		    p->sock->family == AF_INET ?
+			icmp_parse_error_text(p->err_type, p->err_code) :
+			icmp_parse_error_text6(p->err_type, p->err_code),
+		    icmp_addr_text(&p->err_from, addr, sizeof(addr)));
+	r->rtt_kernel = 0;
+	for (i = 0; i < p->sent; i++) {
 		if (p->req[i].state != ICMP_REQ_ANSWERED)
 			continue;
-		r->rtt_ms[n] = (double)icmp_req_rtt(p->icmp, &p->req[i],
-				   &kernel) /
+		rtt[n] = (double)icmp_req_rtt(p->icmp, &p->req[i], &kernel) /
 		    (double)LOOP_NS_PER_MSEC;
-		r->rtt_req[n] = (uint8_t)i;
+		req[n] = i;
 		r->rtt_kernel += kernel;
 		n++;
 	}
 	r->received = n;
+	r->rtt_ms = n > 0 ? rtt : NULL;
+	r->rtt_req = n > 0 ? req : NULL;
 	icmp_result_stats(r);
 }
 
@@ -250,13 +288,16 @@ void
 icmp_probe_finish(struct icmp_probe *p, bool aborted)
 {
 	struct icmp *icmp = p->icmp;
+	double rtt[ICMP_MAX_COUNT];
+	int req[ICMP_MAX_COUNT];
+	struct icmp_result res = { .aborted = aborted };
 	uint8_t st;
 	int i;
 
 	loop_timer_stop(icmp->loop, &p->timer);
 	icmp_tx_dequeue(icmp, p);
 	icmp_rx_unwait(p);
-	for (i = 0; i < p->res.sent; i++) {
+	for (i = 0; i < p->sent; i++) {
 		st = p->req[i].state;
 		if (st == ICMP_REQ_PENDING || st == ICMP_REQ_ANSWERED ||
 		    st == ICMP_REQ_ERROR)
@@ -271,10 +312,9 @@ icmp_probe_finish(struct icmp_probe *p, bool aborted)
 	p->prev = p->next = NULL;
 	icmp->nprobes--;
 
-	p->res.aborted = aborted;
-	icmp_probe_summarize(p);
+	icmp_probe_summarize(p, &res, rtt, req);
 	icmp_enter(icmp);
-	p->fn(&p->res, p->arg);
+	p->fn(&res, p->arg);
 	free(p);
 	icmp_leave(icmp);
 }
@@ -449,7 +489,7 @@ icmp_probe_start(struct icmp *icmp, const struct icmp_request *req,
 	p = calloc(1, sizeof(*p) + (size_t)req->count * sizeof(p->req[0]));
 	if (p == NULL)
 		return -ENOMEM;
-	ret = icmp_random(&p->cookie, sizeof(p->cookie));
+	ret = icmp_cookie(icmp, &p->cookie);
 	if (ret < 0)
 		goto fail;
 	p->icmp = icmp;

@@ -41,15 +41,24 @@ struct icmp_request {
 	int64_t timeout_ns;  /* wait after the last request */
 };
 
+/* The outcome of one probe, handed to its callback. The struct and the
+ * arrays it points to are borrowed: valid only during the callback (copy
+ * what must outlive it). They are sized by what the probe received, not by
+ * ICMP_MAX_COUNT, so a probe in flight holds only its own requests. */
 struct icmp_result {
 	int sent;
 	int received;       /* distinct requests answered */
 	double rtt_min_ms;  /* valid when received > 0 */
 	double rtt_avg_ms;
 	double rtt_max_ms;
-	double rtt_ms[ICMP_MAX_COUNT]; /* per answered request, send order */
 	double rtt_jitter_ms; /* mean |difference| of consecutive RTTs in send
 				 order; valid when received > 1 */
+	const double *rtt_ms; /* received entries: per answered request, send
+				 order; borrowed, NULL when received is 0 */
+	const int *rtt_req; /* received entries: the request (0-based, send
+			       order) that rtt_ms[i] answered; borrowed */
+	int rtt_kernel;     /* RTTs taken from kernel timestamps; the other
+			       received - rtt_kernel from the monotonic clock */
 	int send_errno;     /* last send failure, 0 if none */
 	int icmp_errors;    /* ICMP errors (unreachable, time exceeded...)
 			       that quoted one of this probe's requests */
@@ -57,10 +66,6 @@ struct icmp_result {
 				      "Destination Host Unreachable from
 				      10.66.1.2"; "" if none */
 	bool aborted;       /* cancelled or prober freed: other fields partial */
-	uint8_t rtt_req[ICMP_MAX_COUNT]; /* request (0-based, send order)
-					    that rtt_ms[i] answered */
-	int rtt_kernel;     /* RTTs taken from kernel timestamps; the other
-			       received - rtt_kernel from the monotonic clock */
 };
 
 /* Counters of the prober, both families together. The rx_ ones before
@@ -87,7 +92,8 @@ struct icmp_counters {
 	uint64_t ts_unmatched;    /* send timestamps matching no request */
 };
 /* Called exactly once per probe: on completion, or with aborted set when
- * cancelled or when the prober is freed. The result is borrowed. */
+ * cancelled or when the prober is freed. The result, rtt_ms and rtt_req
+ * included, is borrowed: valid until the callback returns. */
 typedef void icmp_done_fn(const struct icmp_result *res, void *arg);
 
 /* Open the sockets (raw, else datagram, for each family) and watch them on
@@ -131,7 +137,8 @@ void icmp_probe_cancel(struct icmp *icmp, struct icmp_probe *p);
 
 /* Fill r's rtt_min/avg/max and rtt_jitter_ms from rtt_ms[0 .. received)
  * (the prober does it; exposed for tests and for callers that build
- * results). */
+ * results). r->rtt_ms is read, borrowed; it may be NULL when received is
+ * 0. */
 void icmp_result_stats(struct icmp_result *r);
 
 #endif

@@ -307,14 +307,17 @@ icmp_check_level(double v, double warn, double crit)
 	return CHECK_OK;
 }
 
-/* The value of rank ceil(pct/100 x n) among v[0 .. n) (n >= 1, at most
- * ICMP_MAX_COUNT), by nearest rank. */
+/* The value of rank ceil(pct/100 x n) among v[0 .. n) (at most
+ * ICMP_MAX_COUNT are read), by nearest rank; 0 without values. v is
+ * borrowed (the result's rtt_ms). */
 static double
 icmp_check_percentile(const double *v, int n, int pct)
 {
 	double s[ICMP_MAX_COUNT], x;
 	int i, j, rank;
 
+	if (v == NULL || n <= 0)
+		return 0.0;
 	if (n > ICMP_MAX_COUNT)
 		n = ICMP_MAX_COUNT;
 	for (i = 0; i < n; i++) { /* insertion sort: n is small */

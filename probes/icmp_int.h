@@ -37,6 +37,7 @@
 #define ICMP_TS_TX_WINDOW_NS (20 * LOOP_NS_PER_MSEC) /* send -> stamp */
 #define ICMP_TS_WAIT_NS	 (20 * LOOP_NS_PER_MSEC) /* backstop, see icmp_rx */
 #define ICMP_TS_SLACK_NS 10000 /* clock read rounding, 10 us */
+#define ICMP_COOKIE_POOL 64    /* probe cookies drawn per getrandom() */
 
 /* State of one request of a probe. */
 enum icmp_state {
@@ -92,27 +93,36 @@ struct icmp_sock {
 	struct icmp_tsent ring[ICMP_TS_RING];
 };
 
+/* A probe in flight: one allocation of sizeof(struct icmp_probe) + count
+ * request entries. The result handed to the callback is built on the
+ * stack when the probe completes, so nothing here is sized by
+ * ICMP_MAX_COUNT. */
 struct icmp_probe {
 	struct icmp *icmp;
 	struct icmp_probe *prev, *next;       /* in flight */
 	struct icmp_probe *rq_prev, *rq_next; /* ready queue */
-	bool queued;
 	struct icmp_probe *sw_prev, *sw_next; /* sock's stamp waiters */
-	bool stamp_waiting;
 	struct icmp_sock *sock;
-	union icmp_addr dst;
-	socklen_t dstlen;
-	int count;
-	int64_t interval_ns;
-	int64_t timeout_ns;
 	icmp_done_fn *fn;
 	void *arg;
 	uint64_t cookie;
+	int64_t interval_ns;
+	int64_t timeout_ns;
+	int64_t last_send_ns; /* monotonic, of the latest request */
 	struct loop_timer timer;
+	union icmp_addr dst;
+	socklen_t dstlen;
+	int count;
+	int sent;             /* requests sent so far */
 	int npending;         /* requests in ICMP_REQ_PENDING */
 	int nwait_tx;         /* answered requests with wait_tx */
-	int64_t last_send_ns; /* monotonic, of the latest request */
-	struct icmp_result res; /* res.sent: requests sent so far */
+	int send_errno;       /* last send failure, 0 if none */
+	int icmp_errors;      /* ICMP errors that settled a request */
+	union icmp_addr err_from; /* sender of the last one; its text is made
+				     when the probe completes */
+	uint8_t err_type, err_code;
+	bool queued;
+	bool stamp_waiting;
 	struct icmp_req req[]; /* count entries */
 };
 
@@ -148,6 +158,8 @@ struct icmp {
 	int busy;        /* prober frames on the stack */
 	bool dead;       /* icmp_free() called; free when busy drops to 0 */
 	struct icmp_counters counters;
+	uint64_t cookies[ICMP_COOKIE_POOL]; /* random, unused from ncookies down */
+	int ncookies;
 	struct mmsghdr txmm[ICMP_BATCH];
 	struct iovec txiov[ICMP_BATCH];
 	struct icmp_txslot tx[ICMP_BATCH];

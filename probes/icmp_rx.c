@@ -56,7 +56,7 @@ icmp_probe_check_done(struct icmp_probe *p)
 	struct icmp_sock *s = p->sock;
 	int64_t at;
 
-	if (p->res.sent < p->count || p->npending > 0)
+	if (p->sent < p->count || p->npending > 0)
 		return;
 	if (p->nwait_tx == 0) {
 		icmp_probe_finish(p, false);
@@ -133,7 +133,6 @@ icmp_on_reply(struct icmp_sock *s, const struct icmp_parse_result *pr,
 	rq->rx_ns = now;
 	rq->rx_ts = rx_ts;
 	p->npending--;
-	p->res.received++;
 	if (s->ts_tx_seen && rq->tx_ts == 0 && rx_ts != 0) {
 		rq->wait_tx = true;
 		p->nwait_tx++;
@@ -146,9 +145,7 @@ icmp_on_error(struct icmp_sock *s, const struct icmp_parse_result *pr,
     const union icmp_addr *sender)
 {
 	struct icmp_counters *c = &s->icmp->counters;
-	char addr[INET6_ADDRSTRLEN];
 	struct icmp_probe *p;
-	struct icmp_result *r;
 	union icmp_addr qdst;
 	int idx;
 
@@ -180,12 +177,12 @@ icmp_on_error(struct icmp_sock *s, const struct icmp_parse_result *pr,
 	p->req[idx].state = ICMP_REQ_ERROR;
 	p->npending--;
 	c->rx_icmp_errors++;
-	r = &p->res;
-	r->icmp_errors++;
-	snprintf(r->icmp_error_text, sizeof(r->icmp_error_text), "%s from %s",
-	    s->family == AF_INET ? icmp_parse_error_text(pr->type, pr->code) :
-				   icmp_parse_error_text6(pr->type, pr->code),
-	    icmp_addr_text(sender, addr, sizeof(addr)));
+	/* Kept as type, code and sender: the text is made once, when the
+	 * probe completes (icmp_probe_summarize()). */
+	p->icmp_errors++;
+	p->err_type = pr->type;
+	p->err_code = pr->code;
+	p->err_from = *sender;
 	icmp_probe_check_done(p);
 }
 

@@ -136,7 +136,7 @@ icmp_send_failed(struct icmp_sock *s, struct icmp_probe *p, int idx, int e,
 	/* Counted as sent and lost, so that a target we cannot even send
 	 * to is down, with the reason in send_errno. */
 	p->req[idx].state = ICMP_REQ_SEND_FAILED;
-	p->res.send_errno = e;
+	p->send_errno = e;
 	s->icmp->counters.tx_errors++;
 	log_debug("icmp: send to %s: %s",
 	    icmp_addr_text(&p->dst, addr, sizeof(addr)), strerror(e));
@@ -150,10 +150,10 @@ icmp_after_send(struct icmp_probe *p)
 	struct icmp *icmp = p->icmp;
 	int64_t at;
 
-	if (p->res.sent < p->count && p->interval_ns == 0 &&
+	if (p->sent < p->count && p->interval_ns == 0 &&
 	    icmp_tx_queue(icmp, p) == 0)
 		return;
-	if (p->res.sent < p->count)
+	if (p->sent < p->count)
 		at = p->last_send_ns + p->interval_ns;
 	else if (p->npending > 0)
 		at = p->last_send_ns + p->timeout_ns;
@@ -187,7 +187,7 @@ icmp_send_batch(struct icmp *icmp, int max)
 		icmp_tx_dequeue(icmp, p);
 		tx = &icmp->tx[n++];
 		tx->probe = p;
-		tx->index = p->res.sent++;
+		tx->index = p->sent++;
 		tx->msg = -1;
 		if (icmp_seq_take(icmp, p, tx->index, &seq) < 0)
 			continue;

@@ -170,7 +170,19 @@ on_done(const struct icmp_result *res, void *arg)
 	struct icmp_request req;
 
 	d->calls++;
+	/* The result and its arrays are borrowed: keep copies. */
+	assert_true(res->received >= 0 && res->received <= ICMP_MAX_COUNT);
+	assert_true(res->received == 0 ||
+	    (res->rtt_ms != NULL && res->rtt_req != NULL));
 	d->res = *res;
+	if (res->received > 0) {
+		memcpy(d->rtt_ms, res->rtt_ms,
+		    (size_t)res->received * sizeof(*d->rtt_ms));
+		memcpy(d->rtt_req, res->rtt_req,
+		    (size_t)res->received * sizeof(*d->rtt_req));
+	}
+	d->res.rtt_ms = d->rtt_ms;
+	d->res.rtt_req = d->rtt_req;
 	d->at_ns = loop_clock();
 	d->finished_as = d->fx->finished++;
 	if (d->completed != NULL)

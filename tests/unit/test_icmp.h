@@ -79,7 +79,9 @@ struct fx;
 
 struct done {
 	int calls;
-	struct icmp_result res;
+	struct icmp_result res; /* rtt_ms, rtt_req point to the copies below */
+	double rtt_ms[ICMP_MAX_COUNT];
+	int rtt_req[ICMP_MAX_COUNT];
 	int64_t at_ns;
 	int finished_as; /* completion rank among this test's probes */
 	/* Actions from inside the callback. */

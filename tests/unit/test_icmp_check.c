@@ -230,6 +230,7 @@ test_check_request(void **state)
 struct fx {
 	struct icmp_check_params p;
 	struct icmp_result r;
+	double rtt[ICMP_MAX_COUNT]; /* r.rtt_ms points here */
 	struct check_result out;
 };
 
@@ -254,10 +255,13 @@ fx_teardown(void **state)
 	return 0;
 }
 
+/* Fill f->r with received RTTs equal to avg (kept in f->rtt) and the given
+ * statistics. */
 static void
-set_rtt(struct icmp_result *r, int sent, int received, double min,
-    double avg, double max)
+set_rtt(struct fx *f, int sent, int received, double min, double avg,
+    double max)
 {
+	struct icmp_result *r = &f->r;
 	int i;
 
 	memset(r, 0, sizeof(*r));
@@ -266,8 +270,9 @@ set_rtt(struct icmp_result *r, int sent, int received, double min,
 	r->rtt_min_ms = min;
 	r->rtt_avg_ms = avg;
 	r->rtt_max_ms = max;
-	for (i = 0; i < received; i++)
-		r->rtt_ms[i] = avg;
+	for (i = 0; i < received && i < ICMP_MAX_COUNT; i++)
+		f->rtt[i] = avg;
+	r->rtt_ms = f->rtt;
 }
 
 static void
@@ -281,7 +286,7 @@ test_check_result_ok_output_and_perfdata(void **state)
 {
 	struct fx *f = *state;
 
-	set_rtt(&f->r, 5, 5, 0.301, 0.412, 0.512);
+	set_rtt(f, 5, 5, 0.301, 0.412, 0.512);
 	result(f);
 	assert_int_equal(f->out.code, CHECK_OK);
 	assert_string_equal(f->out.output,
@@ -310,15 +315,15 @@ test_check_result_rta_at_thresholds(void **state)
 	size_t i;
 
 	for (i = 0; i < NARGS(cases); i++) {
-		set_rtt(&f->r, 5, 5, cases[i].rta, cases[i].rta, cases[i].rta);
+		set_rtt(f, 5, 5, cases[i].rta, cases[i].rta, cases[i].rta);
 		result(f);
 		assert_int_equal(f->out.code, cases[i].code);
 	}
-	set_rtt(&f->r, 5, 5, 190.0, 200.0, 210.0);
+	set_rtt(f, 5, 5, 190.0, 200.0, 210.0);
 	result(f);
 	assert_string_equal(f->out.output,
 	    "WARNING - 192.0.2.1 rta 200.000ms, lost 0%");
-	set_rtt(&f->r, 5, 5, 500.0, 500.0, 500.0);
+	set_rtt(f, 5, 5, 500.0, 500.0, 500.0);
 	result(f);
 	assert_string_equal(f->out.output,
 	    "CRITICAL - 192.0.2.1 rta 500.000ms, lost 0%");
@@ -346,14 +351,14 @@ test_check_result_loss_at_thresholds(void **state)
 	size_t i;
 
 	for (i = 0; i < NARGS(cases); i++) {
-		set_rtt(&f->r, cases[i].sent, cases[i].received, 1.0, 1.0,
+		set_rtt(f, cases[i].sent, cases[i].received, 1.0, 1.0,
 		    1.0);
 		result(f);
 		assert_int_equal(f->out.code, cases[i].code);
 		snprintf(want, sizeof(want), "rta 1.000ms, %s", cases[i].pl);
 		assert_non_null(strstr(f->out.output, want));
 	}
-	set_rtt(&f->r, 5, 3, 1.0, 1.5, 2.0);
+	set_rtt(f, 5, 3, 1.0, 1.5, 2.0);
 	result(f);
 	assert_string_equal(f->out.perfdata,
 	    "rta=1.500ms;200.000;500.000;0; pl=40%;40;80;0;100 "
@@ -366,13 +371,13 @@ test_check_result_worse_of_rta_and_loss(void **state)
 {
 	struct fx *f = *state;
 
-	set_rtt(&f->r, 5, 3, 600.0, 600.0, 600.0); /* rta crit, pl warn */
+	set_rtt(f, 5, 3, 600.0, 600.0, 600.0); /* rta crit, pl warn */
 	result(f);
 	assert_int_equal(f->out.code, CHECK_CRITICAL);
-	set_rtt(&f->r, 5, 1, 1.0, 1.0, 1.0); /* rta ok, pl crit */
+	set_rtt(f, 5, 1, 1.0, 1.0, 1.0); /* rta ok, pl crit */
 	result(f);
 	assert_int_equal(f->out.code, CHECK_CRITICAL);
-	set_rtt(&f->r, 5, 5, 250.0, 250.0, 250.0); /* rta warn, pl ok */
+	set_rtt(f, 5, 5, 250.0, 250.0, 250.0); /* rta warn, pl ok */
 	result(f);
 	assert_int_equal(f->out.code, CHECK_WARNING);
 }
@@ -382,7 +387,7 @@ test_check_result_total_loss(void **state)
 {
 	struct fx *f = *state;
 
-	set_rtt(&f->r, 5, 0, 0, 0, 0);
+	set_rtt(f, 5, 0, 0, 0, 0);
 	icmp_check_result(&f->p, "10.66.11.10", &f->r, &f->out);
 	assert_int_equal(f->out.code, CHECK_CRITICAL);
 	assert_string_equal(f->out.output,
@@ -401,7 +406,7 @@ test_check_result_total_loss_with_reasons(void **state)
 {
 	struct fx *f = *state;
 
-	set_rtt(&f->r, 5, 0, 0, 0, 0);
+	set_rtt(f, 5, 0, 0, 0, 0);
 	f->r.icmp_errors = 5;
 	snprintf(f->r.icmp_error_text, sizeof(f->r.icmp_error_text),
 	    "Destination Host Unreachable from 10.66.1.2");
@@ -411,7 +416,7 @@ test_check_result_total_loss_with_reasons(void **state)
 	    "CRITICAL - 10.66.11.10 rta nan, lost 100% (Destination Host "
 	    "Unreachable from 10.66.1.2)");
 
-	set_rtt(&f->r, 5, 0, 0, 0, 0);
+	set_rtt(f, 5, 0, 0, 0, 0);
 	f->r.send_errno = EHOSTUNREACH;
 	icmp_check_result(&f->p, "10.66.11.10", &f->r, &f->out);
 	assert_string_equal(f->out.output,
@@ -437,7 +442,7 @@ test_check_result_total_loss_with_reasons(void **state)
 		sizeof(f->r.icmp_error_text));
 
 	/* Partial loss keeps the reason too. */
-	set_rtt(&f->r, 5, 3, 1.0, 1.0, 1.0);
+	set_rtt(f, 5, 3, 1.0, 1.0, 1.0);
 	f->r.icmp_errors = 2;
 	snprintf(f->r.icmp_error_text, sizeof(f->r.icmp_error_text),
 	    "Time to live exceeded from 10.66.1.2");
@@ -452,7 +457,7 @@ test_check_result_aborted(void **state)
 {
 	struct fx *f = *state;
 
-	set_rtt(&f->r, 2, 1, 1.0, 1.0, 1.0);
+	set_rtt(f, 2, 1, 1.0, 1.0, 1.0);
 	f->r.aborted = true;
 	result(f);
 	assert_int_equal(f->out.code, CHECK_UNKNOWN);
@@ -469,7 +474,7 @@ test_check_result_custom_thresholds_in_perfdata(void **state)
 
 	assert_int_equal(icmp_check_parse(args, 3, &f->p, err, sizeof(err)),
 	    0);
-	set_rtt(&f->r, 3, 3, 0.043, 0.043, 0.043);
+	set_rtt(f, 3, 3, 0.043, 0.043, 0.043);
 	result(f);
 	assert_string_equal(f->out.output,
 	    "OK - 192.0.2.1 rta 0.043ms, lost 0%");
@@ -563,9 +568,11 @@ test_result_stats_exact(void **state)
 {
 	static const double v[] = { 1.0, 3.0, 2.0, 6.0 };
 	struct icmp_result r;
+	double rtt[4];
 
 	memset(&r, 0, sizeof(r));
-	memcpy(r.rtt_ms, v, sizeof(v));
+	memcpy(rtt, v, sizeof(v));
+	r.rtt_ms = rtt;
 	r.received = 4;
 	icmp_result_stats(&r);
 	assert_true(r.rtt_min_ms == 1.0);
@@ -575,7 +582,7 @@ test_result_stats_exact(void **state)
 	assert_true(r.rtt_jitter_ms == 7.0 / 3.0);
 
 	/* A constant RTT has no jitter; one reply has none either. */
-	r.rtt_ms[0] = r.rtt_ms[1] = r.rtt_ms[2] = 0.25;
+	rtt[0] = rtt[1] = rtt[2] = 0.25;
 	r.received = 3;
 	icmp_result_stats(&r);
 	assert_true(r.rtt_jitter_ms == 0.0 && r.rtt_avg_ms == 0.25);
@@ -586,6 +593,11 @@ test_result_stats_exact(void **state)
 	r.received = 0;
 	icmp_result_stats(&r);
 	assert_true(r.rtt_avg_ms == 0.0 && r.rtt_max_ms == 0.0);
+	/* No array at all: nothing to read. */
+	r.rtt_ms = NULL;
+	r.received = 0;
+	icmp_result_stats(&r);
+	assert_true(r.rtt_avg_ms == 0.0 && r.rtt_jitter_ms == 0.0);
 }
 
 /* Fill r with n RTTs (send order) and their statistics. */
@@ -595,7 +607,7 @@ set_rtts(struct icmp_result *r, int sent, const double *v, int n)
 	memset(r, 0, sizeof(*r));
 	r->sent = sent;
 	r->received = n;
-	memcpy(r->rtt_ms, v, (size_t)n * sizeof(*v));
+	r->rtt_ms = v; /* borrowed: v outlives r's use */
 	icmp_result_stats(r);
 }
 
