@@ -42,6 +42,7 @@
 #endif
 
 #include "ping.h"
+#include "strnum.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -133,25 +134,6 @@ struct ping {
 	bool stopping;
 	int syserr; /* a failure that ends the run with PING_EXIT_SYSTEM */
 };
-
-/* Bounded decimal integer: 0 and *out in [min, max], or -EINVAL/-ERANGE. */
-static int
-ping_parse_uint(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
 
 /* Milliseconds with an optional fraction of up to 6 digits ("10", "0.1")
  * into nanoseconds in [min_ns, max_ns]. No sign, exponent, hex, space,
@@ -359,7 +341,7 @@ ping_add_generate(struct ping *p, int argc, char **argv, char *err,
 		family = AF_INET6;
 	if (family == 0 || (argc == 1 && slash == NULL) ||
 	    (slash != NULL &&
-	     ping_parse_uint(slash + 1, 0, (long)alen * 8, &len) < 0) ||
+	     strnum_long(slash + 1, 0, (long)alen * 8, &len) < 0) ||
 	    (argc == 2 && inet_pton(family, argv[1], last) != 1))
 		goto bad;
 	for (i = 0; len >= 0 && i < (int)alen; i++) {
@@ -846,7 +828,7 @@ ping_parse_args(int argc, char **argv, struct ping_opts *o)
 			o->family = ch == '4' ? AF_INET : AF_INET6;
 			break;
 		case 'c':
-			if (ping_parse_uint(optarg, 1, PING_COUNT_MAX, &v) < 0)
+			if (strnum_long(optarg, 1, PING_COUNT_MAX, &v) < 0)
 				return ping_usage_error(
 				    "-c: expected a count from 1 to 100000",
 				    optarg);
