@@ -553,6 +553,10 @@ pharos_print_program(json_t *data, time_t now)
 		fputs(", icmp ", stdout);
 		pharos_put(stdout, pharos_str(icmp, "mode"), SIZE_MAX, 0);
 	}
+	if (json_is_string(json_object_get(icmp, "mode6"))) {
+		fputs(", icmpv6 ", stdout);
+		pharos_put(stdout, pharos_str(icmp, "mode6"), SIZE_MAX, 0);
+	}
 	if (!pharos_int(prog, "hosts", &nh))
 		nh = (long long)json_array_size(json_object_get(data, "hosts"));
 	if (!pharos_int(prog, "services", &ns))
@@ -562,32 +566,42 @@ pharos_print_program(json_t *data, time_t now)
 	       ns == 1 ? "" : "s");
 }
 
+/* Most columns of a status table. */
+#define PHAROS_MAX_COLS 8
+
+/* One table of hosts or services: leading columns from the string fields
+ * named in keys (titled by titles), then the columns both kinds share:
+ * attempt, last check, time since the last state change, output. */
 static int
-pharos_print_hosts(json_t *hosts, time_t now, size_t total)
+pharos_print_objects(json_t *objs, const char *const *keys,
+                     const char *const *titles, size_t nkeys, time_t now,
+                     size_t total)
 {
-	static const char *const head[] = {"HOST",    "STATE",      "TYPE",
-	                                   "ATTEMPT", "LAST CHECK", "SINCE",
-	                                   "OUTPUT"};
-	struct pharos_table t = {.ncols = 7};
+	struct pharos_table t = {.ncols = nkeys + 4};
 	char attempt[64], last[64], since[32];
-	const char *row[7];
-	json_t *h;
-	size_t i;
+	const char *row[PHAROS_MAX_COLS];
+	json_t *o;
+	size_t i, k;
 	int rc;
 
-	rc = pharos_table_add(&t, head);
-	for (i = 0; rc == 0 && i < json_array_size(hosts); i++) {
-		h = json_array_get(hosts, i);
-		pharos_attempt(h, attempt, sizeof(attempt));
-		pharos_time(h, "last_check", last, sizeof(last));
-		pharos_since(h, "last_state_change", now, since, sizeof(since));
-		row[0] = pharos_str(h, "name");
-		row[1] = pharos_str(h, "state");
-		row[2] = pharos_str(h, "state_type");
-		row[3] = attempt;
-		row[4] = last;
-		row[5] = since;
-		row[6] = pharos_str(h, "output");
+	for (k = 0; k < nkeys; k++)
+		row[k] = titles[k];
+	row[k++] = "ATTEMPT";
+	row[k++] = "LAST CHECK";
+	row[k++] = "SINCE";
+	row[k] = "OUTPUT";
+	rc = pharos_table_add(&t, row);
+	for (i = 0; rc == 0 && i < json_array_size(objs); i++) {
+		o = json_array_get(objs, i);
+		pharos_attempt(o, attempt, sizeof(attempt));
+		pharos_time(o, "last_check", last, sizeof(last));
+		pharos_since(o, "last_state_change", now, since, sizeof(since));
+		for (k = 0; k < nkeys; k++)
+			row[k] = pharos_str(o, keys[k]);
+		row[k++] = attempt;
+		row[k++] = last;
+		row[k++] = since;
+		row[k] = pharos_str(o, "output");
 		rc = pharos_table_add(&t, row);
 	}
 	if (rc == 0)
@@ -597,38 +611,23 @@ pharos_print_hosts(json_t *hosts, time_t now, size_t total)
 }
 
 static int
+pharos_print_hosts(json_t *hosts, time_t now, size_t total)
+{
+	static const char *const keys[] = {"name", "state", "state_type"};
+	static const char *const titles[] = {"HOST", "STATE", "TYPE"};
+
+	return pharos_print_objects(hosts, keys, titles, 3, now, total);
+}
+
+static int
 pharos_print_services(json_t *services, time_t now, size_t total)
 {
-	static const char *const head[] = {"HOST",  "SERVICE", "STATE",
-	                                   "TYPE",  "ATTEMPT", "LAST CHECK",
-	                                   "SINCE", "OUTPUT"};
-	struct pharos_table t = {.ncols = 8};
-	char attempt[64], last[64], since[32];
-	const char *row[8];
-	json_t *s;
-	size_t i;
-	int rc;
+	static const char *const keys[] = {"host", "description", "state",
+	                                   "state_type"};
+	static const char *const titles[] = {"HOST", "SERVICE", "STATE",
+	                                     "TYPE"};
 
-	rc = pharos_table_add(&t, head);
-	for (i = 0; rc == 0 && i < json_array_size(services); i++) {
-		s = json_array_get(services, i);
-		pharos_attempt(s, attempt, sizeof(attempt));
-		pharos_time(s, "last_check", last, sizeof(last));
-		pharos_since(s, "last_state_change", now, since, sizeof(since));
-		row[0] = pharos_str(s, "host");
-		row[1] = pharos_str(s, "description");
-		row[2] = pharos_str(s, "state");
-		row[3] = pharos_str(s, "state_type");
-		row[4] = attempt;
-		row[5] = last;
-		row[6] = since;
-		row[7] = pharos_str(s, "output");
-		rc = pharos_table_add(&t, row);
-	}
-	if (rc == 0)
-		pharos_table_print(&t, total);
-	pharos_table_free(&t);
-	return rc;
+	return pharos_print_objects(services, keys, titles, 4, now, total);
 }
 
 static int
