@@ -30,6 +30,7 @@
 #include "resolve.h"
 #include "sched.h"
 #include "state.h"
+#include "store.h"
 
 struct daemon {
 	struct config *cfg;
@@ -41,17 +42,23 @@ struct daemon {
 	struct state *state;
 	struct evlog *ev;
 	struct query *query;
+	struct store *store; /* NULL without rrd_dir */
 	char **addresses; /* resolved host names, by host index */
 	int64_t start_time;
 };
 
 /* --- wiring between scheduler and state engine -------------------------- */
 
+/* Every result's perfdata goes to the metric store (never blocking: the
+ * store queues it for its writer thread), then to the state engine. */
 static void
 daemon_host_result(void *arg, struct host *h, struct check_result *res)
 {
 	struct daemon *d = arg;
 
+	if (d->store != NULL && res->perfdata != NULL)
+		(void)store_submit(d->store, h->name, NULL, res->start_time,
+		    res->perfdata, h->check_interval_ns / LOOP_NS_PER_SEC);
 	state_host_result(d->state, h, res);
 }
 
@@ -60,6 +67,10 @@ daemon_service_result(void *arg, struct service *s, struct check_result *res)
 {
 	struct daemon *d = arg;
 
+	if (d->store != NULL && res->perfdata != NULL)
+		(void)store_submit(d->store, s->host->name, s->description,
+		    res->start_time, res->perfdata,
+		    s->check_interval_ns / LOOP_NS_PER_SEC);
 	state_service_result(d->state, s, res);
 }
 
@@ -191,6 +202,29 @@ daemon_plugins_json(const struct daemon *d)
 }
 
 static json_t *
+daemon_store_json(const struct daemon *d)
+{
+	struct store_counters c;
+
+	if (d->store == NULL)
+		return json_null();
+	store_get_counters(d->store, &c);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I}",
+	    "submitted", (json_int_t)c.submitted,
+	    "written", (json_int_t)c.written,
+	    "dropped_queue_full", (json_int_t)c.dropped_queue_full,
+	    "bad_perfdata_items", (json_int_t)c.bad_perfdata_items,
+	    "bad_names", (json_int_t)c.bad_names,
+	    "rrd_errors", (json_int_t)c.rrd_errors,
+	    "files_created", (json_int_t)c.files_created,
+	    "ds_added", (json_int_t)c.ds_added,
+	    "ds_refused", (json_int_t)c.ds_refused,
+	    "coalesced", (json_int_t)c.coalesced,
+	    "stale", (json_int_t)c.stale);
+}
+
+static json_t *
 daemon_program_json(const struct daemon *d)
 {
 	json_t *o;
@@ -222,6 +256,7 @@ daemon_program_json(const struct daemon *d)
 		    json_integer((json_int_t)stc->overlapped_results));
 		json_object_set_new(o, "query", daemon_query_json(d));
 		json_object_set_new(o, "plugins", daemon_plugins_json(d));
+		json_object_set_new(o, "store", daemon_store_json(d));
 	}
 	return o;
 }
@@ -416,6 +451,7 @@ daemon_free(struct daemon *d)
 	exec_free(d->exec); /* aborts jobs: the stopped scheduler drops them */
 	sched_free(d->sched);
 	state_free(d->state);
+	store_free(d->store); /* drains what the writer has not written */
 	icmp_free(d->icmp);
 	evlog_close(d->ev);
 	loop_free(d->loop);
@@ -500,7 +536,16 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		log_info("running as %s:%s, no capabilities left (CapEff %llx)",
 		    cfg->pharos_user, cfg->pharos_group, priv_cap_eff());
 
-	/* 4. Names to addresses, once; then the engine. */
+	/* 4. The metric store's writer thread, as the daemon's user. */
+	if (cfg->rrd_dir != NULL) {
+		rc = store_new(cfg->rrd_dir, NULL, &d.store, err, sizeof(err));
+		if (rc != 0) {
+			log_warnx("metric store: %s", err);
+			goto out;
+		}
+	}
+
+	/* 5. Names to addresses, once; then the engine. */
 	if (resolve_hosts(&cfg->objects, &d.addresses, &unresolved) != 0) {
 		log_warnx("out of memory");
 		goto out;

@@ -3,7 +3,7 @@
 # (unbounded copies and unchecked number parsing) from the project's code.
 top=${top_srcdir:-$(dirname "$0")/..}
 bad=$(grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|atof)[[:space:]]*\(' \
-	"$top"/src/*.c "$top"/src/*.h "$top"/probes/*.c "$top"/probes/*.h \
+	"$top"/src/*.c "$top"/src/*.h "$top"/probes/*.c "$top"/probes/*.h "$top"/graphs/*.c "$top"/graphs/*.h \
 	2>/dev/null | grep -v 'checksrc: allow')
 if [ -n "$bad" ]; then
 	echo "banned functions (use snprintf, bounded copies, strtol with checks):"
