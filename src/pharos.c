@@ -35,6 +35,7 @@
 
 #include "ping.h"
 #include "query.h"
+#include "snmp_cli.h"
 #include "strnum.h"
 
 #ifndef SYSCONFDIR
@@ -98,6 +99,10 @@ pharos_usage(FILE *fp)
 	    "                CRITICAL UNKNOWN (repeat to match any of them)\n"
 	    "  raw JSON      send one request object as is and print the "
 	    "response line\n"
+	    "  snmp get|walk [-v 1|2c|3] [-c COMMUNITY] ... AGENT[:PORT] "
+	    "[OID...]\n"
+	    "                ask SNMP agents, output as snmpget -On "
+	    "(see 'pharos snmp -h')\n"
 	    "  ping [-c N] [-p MS] [-i MS] [-t MS] [-q] [-g] TARGET...\n"
 	    "                ping targets once, fping style (see "
 	    "'pharos ping -h')\n"
@@ -876,6 +881,12 @@ main(int argc, char **argv)
 		argv += optind;
 		optind = 0;
 		return ping_main(argc, argv);
+	}
+	if (strcmp(cmd, "snmp") == 0) {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return snmp_cli_main(argc, argv);
 	}
 	if (strcmp(cmd, "status") == 0)
 		return pharos_status(&o, argc - optind, argv + optind);
