@@ -99,6 +99,23 @@ case_pharosd_stops_on_sigterm() {
 	stop_pharosd
 }
 
+# Root opened the raw ICMP sockets; the running daemon keeps them but holds
+# no capability and no root identity.
+case_privileges_dropped_raw_socket_kept() {
+	local st nobody
+	st=$(cat "/proc/$PHAROSD_PID/status") || return 1
+	nobody=$(id -u nobody)
+	check_eq "CapEff" "$(awk '/^CapEff:/ { print $2 }' <<<"$st")" \
+	    0000000000000000 &&
+	check_eq "CapPrm" "$(awk '/^CapPrm:/ { print $2 }' <<<"$st")" \
+	    0000000000000000 &&
+	check_eq "real and effective uid" \
+	    "$(awk '/^Uid:/ { print $2 " " $3 }' <<<"$st")" "$nobody $nobody" &&
+	check_eq "IPv4 ICMP socket" "$(program_field .icmp.mode)" raw &&
+	check_eq "IPv6 ICMP socket" "$(program_field .icmp.mode6)" raw
+}
+
+run_case privileges_dropped_raw_socket_kept case_privileges_dropped_raw_socket_kept
 run_case all_hosts_up case_all_hosts_up
 run_case server_dead_server_down_hard case_server_dead_server_down_hard
 run_case server_dead_event_log case_server_dead_event_log
