@@ -136,6 +136,23 @@ icmp_parse_is_error(uint8_t type)
 	    type == ICMP_PARSE_PARAM_PROBLEM;
 }
 
+/* An echo reply's ICMP (or ICMPv6: same layout) header at b, len bytes of
+ * it at least ICMP_PARSE_HDR_LEN; out->type and code are set. */
+static enum icmp_parse_outcome
+icmp_parse_echo_reply(const uint8_t *b, size_t len, uint16_t id,
+    struct icmp_parse_result *out)
+{
+	if (out->code != 0)
+		return ICMP_PARSE_OTHER_TYPE;
+	out->id = icmp_parse_rd16(b + 4);
+	out->seq = icmp_parse_rd16(b + 6);
+	if (out->id != id)
+		return ICMP_PARSE_FOREIGN_ID;
+	out->payload = b + ICMP_PARSE_HDR_LEN;
+	out->payload_len = len - ICMP_PARSE_HDR_LEN;
+	return ICMP_PARSE_ECHO_REPLY;
+}
+
 enum icmp_parse_outcome
 icmp_parse_v4(const void *buf, size_t len, enum icmp_parse_framing framing,
     bool verify_checksum, uint16_t id, struct icmp_parse_result *out)
@@ -165,17 +182,8 @@ icmp_parse_v4(const void *buf, size_t len, enum icmp_parse_framing framing,
 	if (verify_checksum && icmp_parse_checksum(b, len) != 0)
 		return ICMP_PARSE_BAD_CHECKSUM;
 
-	if (out->type == ICMP_PARSE_ECHO_REPLY_TYPE) {
-		if (out->code != 0)
-			return ICMP_PARSE_OTHER_TYPE;
-		out->id = icmp_parse_rd16(b + 4);
-		out->seq = icmp_parse_rd16(b + 6);
-		if (out->id != id)
-			return ICMP_PARSE_FOREIGN_ID;
-		out->payload = b + ICMP_PARSE_HDR_LEN;
-		out->payload_len = len - ICMP_PARSE_HDR_LEN;
-		return ICMP_PARSE_ECHO_REPLY;
-	}
+	if (out->type == ICMP_PARSE_ECHO_REPLY_TYPE)
+		return icmp_parse_echo_reply(b, len, id, out);
 	if (icmp_parse_is_error(out->type))
 		return icmp_parse_quoted(b + ICMP_PARSE_HDR_LEN,
 		    len - ICMP_PARSE_HDR_LEN, id, out);
@@ -243,17 +251,8 @@ icmp_parse_v6(const void *buf, size_t len, uint16_t id,
 		return ICMP_PARSE_SHORT;
 	out->type = b[0];
 	out->code = b[1];
-	if (out->type == ICMP_PARSE6_ECHO_REPLY_TYPE) {
-		if (out->code != 0)
-			return ICMP_PARSE_OTHER_TYPE;
-		out->id = icmp_parse_rd16(b + 4);
-		out->seq = icmp_parse_rd16(b + 6);
-		if (out->id != id)
-			return ICMP_PARSE_FOREIGN_ID;
-		out->payload = b + ICMP_PARSE_HDR_LEN;
-		out->payload_len = len - ICMP_PARSE_HDR_LEN;
-		return ICMP_PARSE_ECHO_REPLY;
-	}
+	if (out->type == ICMP_PARSE6_ECHO_REPLY_TYPE)
+		return icmp_parse_echo_reply(b, len, id, out);
 	if (icmp_parse_is_error6(out->type))
 		return icmp_parse_quoted6(b + ICMP_PARSE_HDR_LEN,
 		    len - ICMP_PARSE_HDR_LEN, id, out);
