@@ -138,7 +138,8 @@ sched_start(struct sched *s)
 	n = s->objs->nhosts;
 	for (i = 0; i < n; i++) {
 		struct host *h = s->objs->hosts[i];
-		if (!h->active_checks_enabled)
+		/* check_interval 0: no regular checks (Nagios). */
+		if (!h->active_checks_enabled || h->check_interval_ns <= 0)
 			continue;
 		sched_arm(s, &s->hosts[i],
 		    now + (int64_t)((double)h->check_interval_ns * i / n));
@@ -146,7 +147,7 @@ sched_start(struct sched *s)
 	n = s->objs->nservices;
 	for (i = 0; i < n; i++) {
 		struct service *sv = s->objs->services[i];
-		if (!sv->active_checks_enabled)
+		if (!sv->active_checks_enabled || sv->check_interval_ns <= 0)
 			continue;
 		sched_arm(s, &s->services[i],
 		    now + (int64_t)((double)sv->check_interval_ns * i / n));

@@ -161,6 +161,19 @@ state_transition(struct check_status *cs, int new_state, int ok, int pending,
 	return log;
 }
 
+/* The interval to the next regular check, as Nagios reads the settings:
+ * retries use retry_interval (check_interval when that is 0), and a
+ * check_interval of 0 means no regular checks at all (0 returned). */
+static int64_t
+state_interval(bool retrying, int64_t retry_ns, int64_t check_ns)
+{
+	if (check_ns <= 0)
+		return 0;
+	if (retrying && retry_ns > 0)
+		return retry_ns;
+	return check_ns;
+}
+
 static void
 state_record(struct check_status *cs, int new_state,
     struct check_result *res)
@@ -184,7 +197,7 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 	struct check_status *cs = &h->st;
 	struct state_host *sh = &st->hosts[h->index];
 	bool log, recovered;
-	int64_t next;
+	int64_t iv;
 	size_t i;
 
 	/* A recovery is logged with the type of the problem it ends. */
@@ -208,11 +221,11 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 		    cs->current_attempt, state_str(cs->output));
 	}
 
-	if (new_state != HOST_UP && cs->state_type == STATE_SOFT)
-		next = res->start_ns + h->retry_interval_ns;
-	else
-		next = res->start_ns + h->check_interval_ns;
-	st->ops.host_next(st->ops.arg, h, next);
+	iv = state_interval(new_state != HOST_UP &&
+	    cs->state_type == STATE_SOFT, h->retry_interval_ns,
+	    h->check_interval_ns);
+	if (iv > 0)
+		st->ops.host_next(st->ops.arg, h, res->start_ns + iv);
 
 	/* A host that answers proves a path through one of its parents:
 	 * check the ones still believed down now, not at their next slot. */
@@ -321,7 +334,7 @@ state_service_result(struct state *st, struct service *s,
 	bool host_problem, log, recovered;
 	enum state_type log_type;
 	int new_state;
-	int64_t next;
+	int64_t iv;
 
 	st->counters.service_results++;
 	new_state = res->code;
@@ -345,11 +358,11 @@ state_service_result(struct state *st, struct service *s,
 		    state_type_name(log_type), cs->current_attempt,
 		    state_str(cs->output));
 	}
-	if (new_state != SERVICE_OK && cs->state_type == STATE_SOFT)
-		next = res->start_ns + s->retry_interval_ns;
-	else
-		next = res->start_ns + s->check_interval_ns;
-	st->ops.service_next(st->ops.arg, s, next);
+	iv = state_interval(new_state != SERVICE_OK &&
+	    cs->state_type == STATE_SOFT, s->retry_interval_ns,
+	    s->check_interval_ns);
+	if (iv > 0)
+		st->ops.service_next(st->ops.arg, s, res->start_ns + iv);
 }
 
 void

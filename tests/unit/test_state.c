@@ -490,6 +490,24 @@ test_state_child_up_checks_down_parent_at_once(void **state)
 }
 
 static void
+test_state_zero_intervals_follow_nagios(void **state)
+{
+	struct fixture *f = *state;
+	struct host *h = &f->hosts[0];
+
+	/* retry_interval 0: retries use check_interval. */
+	h->retry_interval_ns = 0;
+	feed(f, 0, 2);
+	assert_int_equal(h->st.state_type, STATE_SOFT);
+	assert_int_equal(f->rec.next[0], f->clock + 60 * NS);
+	/* check_interval 0: no regular check is scheduled at all. */
+	h->check_interval_ns = 0;
+	f->rec.next[0] = -1;
+	feed(f, 0, 0);
+	assert_int_equal(f->rec.next[0], -1);
+}
+
+static void
 service_feed(struct fixture *f, int code)
 {
 	struct check_result r = { 0 };
@@ -554,6 +572,7 @@ main(void)
 		T(test_state_up_result_while_waiting_ends_wait),
 		T(test_state_failure_overlapping_parent_outage_is_checked_again),
 		T(test_state_child_up_checks_down_parent_at_once),
+		T(test_state_zero_intervals_follow_nagios),
 		T(test_state_service_soft_hard_and_perfdata),
 		T(test_state_service_goes_hard_when_host_down),
 #undef T
