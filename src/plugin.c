@@ -733,6 +733,8 @@ fail:
 	plugin_pidfd_close(job);
 	plugin_close(&outp[0]);
 	plugin_close(&errp[0]);
+	plugin_close(&outp[1]); /* still ours when spawning never happened */
+	plugin_close(&errp[1]);
 	free(job->out.buf);
 	free(job->err.buf);
 	job->out.buf = job->err.buf = NULL;
