@@ -7,11 +7,14 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int
@@ -61,26 +64,55 @@ priv_cap_eff(void)
 	return v;
 }
 
+/* Empty every capability set of this process (for a start as a user that
+ * was given capabilities, e.g. with setcap or AmbientCapabilities). */
+static int
+priv_clear_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return -errno;
+	return 0;
+}
+
 int
 priv_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	long long caps;
+	int e;
 
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		/* Nothing to switch to, but no capability may stay. */
+		if ((e = priv_clear_caps()) != 0 || priv_cap_eff() != 0) {
+			snprintf(err, errlen, "cannot clear capabilities: %s",
+			    strerror(e != 0 ? -e : EPERM));
+			return e != 0 ? e : -EPERM;
+		}
 		return 0;
+	}
 	if (setgroups(1, &gid) != 0) {
-		snprintf(err, errlen, "setgroups: %s", strerror(errno));
-		return -errno;
+		e = errno;
+		snprintf(err, errlen, "setgroups: %s", strerror(e));
+		return -e;
 	}
 	if (setresgid(gid, gid, gid) != 0) {
+		e = errno;
 		snprintf(err, errlen, "setgid(%u): %s", (unsigned)gid,
-		    strerror(errno));
-		return -errno;
+		    strerror(e));
+		return -e;
 	}
 	if (setresuid(uid, uid, uid) != 0) {
+		e = errno;
 		snprintf(err, errlen, "setuid(%u): %s", (unsigned)uid,
-		    strerror(errno));
-		return -errno;
+		    strerror(e));
+		return -e;
 	}
 	if (uid != 0 && setuid(0) == 0) {
 		snprintf(err, errlen, "could regain root after dropping it");

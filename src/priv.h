@@ -16,7 +16,8 @@ int priv_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid,
 
 /* When running as root: setgroups to gid only, setgid, setuid, then
  * confirm that setuid(0) fails and that no effective capability is left.
- * When not root: nothing to drop, returns 0. Returns 0 or -errno (err
+ * When not root: clear every capability the process was given (setcap,
+ * ambient) and confirm none is left. Returns 0 or -errno (err
  * filled); the caller must not go on after a failure. */
 int priv_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
     __attribute__((warn_unused_result));
