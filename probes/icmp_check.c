@@ -339,6 +339,8 @@ icmp_check_result(const struct icmp_check_params *p, const char *address,
 	int code, c, elen = 0;
 	unsigned pl;
 
+	if (address == NULL)
+		address = "?";
 	if (r->aborted) {
 		check_result_set(out, CHECK_UNKNOWN,
 		    "UNKNOWN - icmp check aborted");
