@@ -296,6 +296,7 @@ icmp_probe_finish(struct icmp_probe *p, bool aborted)
 
 	loop_timer_stop(icmp->loop, &p->timer);
 	icmp_tx_dequeue(icmp, p);
+	icmp_tx_unorphan(icmp, p);
 	icmp_rx_unwait(p);
 	for (i = 0; i < p->sent; i++) {
 		st = p->req[i].state;

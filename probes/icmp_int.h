@@ -123,6 +123,8 @@ struct icmp_probe {
 	uint8_t err_type, err_code;
 	bool queued;
 	bool stamp_waiting;
+	bool orphaned;        /* on icmp->orphans */
+	struct icmp_probe *orphan_next;
 	struct icmp_req req[]; /* count entries */
 };
 
@@ -151,6 +153,9 @@ struct icmp {
 	size_t nprobes;
 	struct icmp_probe *rq_head, *rq_tail; /* ready to send, in order */
 	struct loop_timer send_timer;
+	/* Probes left neither queued nor timed after a send (no memory to
+	 * arm their timer): the send pass finishes them when it is done. */
+	struct icmp_probe *orphans;
 	int64_t gap_ns;     /* pacing; 0 = none */
 	int64_t pace_next_ns; /* monotonic slot of the next paced request */
 	uint16_t next_seq;
@@ -199,6 +204,8 @@ int icmp_tx_arm(struct icmp *icmp);
 int icmp_tx_queue(struct icmp *icmp, struct icmp_probe *p);
 /* Take p off the ready queue, if it is on it. */
 void icmp_tx_dequeue(struct icmp *icmp, struct icmp_probe *p);
+/* Take p off the list of orphans, if it is on it. */
+void icmp_tx_unorphan(struct icmp *icmp, struct icmp_probe *p);
 loop_timer_fn icmp_tx_on_timer;
 
 /* icmp_rx.c */

@@ -221,27 +221,40 @@ icmp_ts_fits(const struct icmp_tsent *t, uint32_t key, int64_t ts)
 	    ts - t->sent_rt <= ICMP_TS_TX_WINDOW_NS;
 }
 
+/* May the stamp at ts, expected for send k (entry x), be for the
+ * neighbouring send t instead? Not if t went in the same batch as x: all
+ * of a batch share one sent_rt, so the stamp would fit any of them and
+ * the choice would be a guess. */
+static bool
+icmp_ts_fits_instead(const struct icmp_tsent *t, uint32_t cand,
+    const struct icmp_tsent *x, uint32_t k, int64_t ts)
+{
+	if (x->key == k && x->sent_rt == t->sent_rt)
+		return false;
+	return icmp_ts_fits(t, cand, ts);
+}
+
 /* The send a kernel stamp with key kkey belongs to, or NULL. */
 static struct icmp_tsent *
 icmp_ts_find(struct icmp_sock *s, uint32_t kkey, int64_t ts)
 {
 	uint32_t k = kkey - s->key_adj, cand;
-	struct icmp_tsent *t;
+	struct icmp_tsent *t, *x;
 	int d;
 
-	t = &s->ring[k % ICMP_TS_RING];
-	if (icmp_ts_fits(t, k, ts))
-		return t;
+	x = &s->ring[k % ICMP_TS_RING];
+	if (icmp_ts_fits(x, k, ts))
+		return x;
 	/* Out of step with the kernel's counter: a send failed after it
 	 * was counted, or the other way round. The nearest send the stamp
 	 * fits gives the new offset. */
 	for (d = 1; d <= ICMP_TS_RESYNC; d++) {
 		cand = k - (uint32_t)d;
 		t = &s->ring[cand % ICMP_TS_RING];
-		if (!icmp_ts_fits(t, cand, ts)) {
+		if (!icmp_ts_fits_instead(t, cand, x, k, ts)) {
 			cand = k + (uint32_t)d;
 			t = &s->ring[cand % ICMP_TS_RING];
-			if (!icmp_ts_fits(t, cand, ts))
+			if (!icmp_ts_fits_instead(t, cand, x, k, ts))
 				continue;
 		}
 		log_debug("icmp: %s send stamps resynchronised (%+d)",

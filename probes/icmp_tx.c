@@ -8,9 +8,11 @@
  * sent is remembered in its socket's stamp ring under the number the
  * kernel gives it (OPT_ID), so that its send timestamp finds it.
  *
- * Nothing here runs a callback: a probe with nothing left after a send
- * completes from its own timer, so the batch loop never sees a probe
- * freed under it.
+ * Nothing in the batch loop runs a callback: a probe with nothing left
+ * after a send completes from its own timer, so the batch loop never sees
+ * a probe freed under it. A probe whose timer could not be armed (out of
+ * memory) is an orphan; the send timer finishes orphans, aborted, after
+ * its batches.
  */
 #include "icmp_int.h"
 
@@ -59,6 +61,21 @@ icmp_tx_dequeue(struct icmp *icmp, struct icmp_probe *p)
 		icmp->rq_tail = p->rq_prev;
 	p->rq_prev = p->rq_next = NULL;
 	p->queued = false;
+}
+
+/* A linear walk: the list is empty but after an allocation failed. */
+void
+icmp_tx_unorphan(struct icmp *icmp, struct icmp_probe *p)
+{
+	struct icmp_probe **pp;
+
+	if (!p->orphaned)
+		return;
+	for (pp = &icmp->orphans; *pp != p; pp = &(*pp)->orphan_next)
+		;
+	*pp = p->orphan_next;
+	p->orphan_next = NULL;
+	p->orphaned = false;
 }
 
 /* Queue p's next request behind those already waiting. Returns 0, or
@@ -159,10 +176,42 @@ icmp_after_send(struct icmp_probe *p)
 		at = p->last_send_ns + p->timeout_ns;
 	else
 		at = loop_now(icmp->loop);
-	/* The probe's own timer was idle while it was queued, so its heap
-	 * slot is free and this cannot fail for want of memory. */
-	if (loop_timer_start(icmp->loop, &p->timer, at) != 0)
-		log_warnx("icmp: cannot arm a probe timer: out of memory");
+	if (loop_timer_start(icmp->loop, &p->timer, at) == 0)
+		return;
+	/* Nothing would ever complete it: the send pass finishes it, once
+	 * its batches are done (no callback runs from here). */
+	log_warnx("icmp: cannot arm a probe timer: out of memory");
+	p->orphan_next = icmp->orphans;
+	icmp->orphans = p;
+	p->orphaned = true;
+}
+
+/*
+ * Message m failed inside a sendmmsg() that sent the ones before it:
+ * Linux then returns the count sent and drops m's errno, although the
+ * kernel may have numbered m for its send stamp (OPT_ID) already. Send m
+ * again, alone, at once, to learn the errno: *e is that errno, or 0 if
+ * it went this time; *retried is set, for m was attempted twice.
+ *
+ * Trade-off: the errno of the first attempt is assumed to be that of the
+ * second (same datagram, same destination, microseconds apart: a
+ * firewall's verdict or a route does not change). When the second
+ * attempt succeeds, the first is assumed to have failed before it was
+ * numbered (a full send buffer, EAGAIN: the kernel gives the number back
+ * then); if that is wrong, the stamps of the following batches resync
+ * (icmp_ts_find()), at the cost of this batch's stamps.
+ */
+static void
+icmp_send_again(struct icmp_sock *s, const struct msghdr *m, int *e,
+    bool *retried)
+{
+	ssize_t r;
+
+	*retried = true;
+	do
+		r = sendmsg(s->fd, m, 0);
+	while (r < 0 && errno == EINTR);
+	*e = r < 0 ? errno : 0;
 }
 
 /*
@@ -178,6 +227,7 @@ icmp_send_batch(struct icmp *icmp, int max)
 	struct icmp_probe *p;
 	struct msghdr *m;
 	int err[ICMP_BATCH]; /* per message: errno of its failure, or 0 */
+	bool retried[ICMP_BATCH]; /* per message: attempted twice */
 	int n = 0, nmsg = 0, i, r;
 	int64_t mono, rt;
 	uint16_t seq;
@@ -201,6 +251,7 @@ icmp_send_batch(struct icmp *icmp, int max)
 			    ICMP_PARSE_PACKET_LEN, s->id, seq, p->cookie,
 			    (uint16_t)tx->index);
 		err[nmsg] = 0;
+		retried[nmsg] = false;
 		icmp->txiov[nmsg].iov_base = icmp->txbuf[nmsg];
 		icmp->txiov[nmsg].iov_len = ICMP_PARSE_PACKET_LEN;
 		m = &icmp->txmm[nmsg].msg_hdr;
@@ -221,6 +272,11 @@ icmp_send_batch(struct icmp *icmp, int max)
 		icmp->counters.tx_batches++;
 		if (r > 0) {
 			i += r;
+			if (i < nmsg) {
+				icmp_send_again(s, &icmp->txmm[i].msg_hdr,
+				    &err[i], &retried[i]);
+				i++;
+			}
 			continue;
 		}
 		/* The first message failed: note why, go on with the rest. */
@@ -231,6 +287,11 @@ icmp_send_batch(struct icmp *icmp, int max)
 		p = tx->probe;
 		p->last_send_ns = mono;
 		p->req[tx->index].sent_ns = mono;
+		/* A message tried twice: its first attempt was numbered
+		 * first, if the kernel numbered it. */
+		if (tx->msg >= 0 && retried[tx->msg] && s->ts &&
+		    icmp_send_counted(err[tx->msg]))
+			s->tx_key++;
 		if (tx->msg < 0)
 			icmp_send_failed(s, p, tx->index, ENOBUFS, false);
 		else if (err[tx->msg] != 0)
@@ -272,5 +333,9 @@ icmp_tx_on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 	/* The timer just fired: its slot is free, arming cannot fail. */
 	if (icmp_tx_arm(icmp) != 0)
 		log_warnx("icmp: cannot arm the send timer: out of memory");
+	/* Last: a callback may free the prober (icmp_free() finishes the
+	 * orphans then, with every probe in flight). */
+	while (icmp->orphans != NULL && !icmp->dead)
+		icmp_probe_finish(icmp->orphans, true);
 	icmp_leave(icmp);
 }

@@ -591,6 +591,56 @@ test_icmp_send_failures_keep_stamps_in_step(void **state)
 }
 
 /*
+ * Sends a firewall drops (EPERM) mixed into batches with good ones: the
+ * kernel numbers a dropped send for its stamp, and a failure inside a
+ * sendmmsg() that sent earlier messages makes the prober try that message
+ * twice, so the kernel counts it twice. The stamp pairing must follow:
+ * every answered request timed from kernel stamps (raw sockets), none
+ * unmatched or impossible.
+ */
+static void
+test_icmp_dropped_sends_keep_stamps_in_step(void **state)
+{
+	struct fx *fx = *state;
+	struct done *d = fx->d;
+	const struct icmp_counters *c;
+	const char *bad;
+	bool hidden;
+	int i;
+
+	need_icmp(fx);
+	if (!fx->env->netns || !fx->env->nft_drop)
+		skip();
+	bad = fx->family == AF_INET ? DROP4 : DROP6;
+	/* Linux's datagram ICMPv6 sockets ignore the verdict of the output
+	 * path (icmpv6_push_pending_frames()): the drop is silent there,
+	 * the sends lost, not failed. */
+	hidden = fx->family == AF_INET6 && fx->env->want_dgram;
+	for (i = 0; i < 16; i++)
+		start(fx, i % 4 == 1 || i % 4 == 2 ? bad : tgt(fx), 3, 5 * MS,
+		    LOOP_NS_PER_SEC, &d[i], NULL);
+	run_until(fx, &fx->finished, 16, 10 * LOOP_NS_PER_SEC);
+	assert_int_equal(fx->finished, 16);
+	c = icmp_get_counters(fx->icmp);
+	for (i = 0; i < 16; i++) {
+		if (i % 4 == 1 || i % 4 == 2) {
+			assert_int_equal(d[i].res.received, 0);
+			assert_int_equal(d[i].res.send_errno,
+			    hidden ? 0 : EPERM);
+			continue;
+		}
+		assert_int_equal(d[i].res.received, 3);
+		if ((fx->family == AF_INET ? icmp_get_mode(fx->icmp) :
+					     icmp_get_mode6(fx->icmp)) ==
+		    ICMP_MODE_RAW)
+			assert_int_equal(d[i].res.rtt_kernel, 3);
+	}
+	assert_int_equal(c->tx_errors, hidden ? 0 : 24);
+	assert_int_equal(c->ts_unmatched, 0);
+	assert_int_equal(c->rx_bad_timestamp, 0);
+}
+
+/*
  * More requests in flight than there are sequence numbers: the excess
  * fails with ENOBUFS inside the prober, without reaching the kernel, so
  * the kernel's send numbering and the stamp pairing stay in step.
@@ -750,6 +800,7 @@ main(void)
 		T(test_icmp_no_route_send_fails),
 		T(test_icmp_reject_route_send_fails),
 		T(test_icmp_send_failures_keep_stamps_in_step),
+		T(test_icmp_dropped_sends_keep_stamps_in_step),
 		T(test_icmp_sequence_space_exhausted),
 		T(test_icmp_pacing_counts_and_order),
 		T(test_icmp_pacing_change_while_waiting),
@@ -788,6 +839,10 @@ main(void)
 			(void)test_write_file(
 			    "/proc/sys/net/ipv4/ping_group_range", "0 0");
 		tnet_add_reject_routes();
+		env.nft_drop = tnet_add_drop_rules();
+		if (!env.nft_drop)
+			fprintf(stderr, "test_icmp: no nftables rule; "
+					"dropped sends untested\n");
 		tnet_open_responders(&env);
 	} else
 		fprintf(stderr, "test_icmp: no private network namespace; "

@@ -41,6 +41,7 @@ struct env {
 	int resp6_tx_fd; /* raw IPv6, header included: sends anything */
 	bool want_dgram; /* this run must use datagram sockets */
 	bool told;       /* "no ICMP socket" already printed */
+	bool nft_drop;   /* sends to DROP4 / DROP6 dropped in OUTPUT */
 	int family;      /* of this run */
 };
 
@@ -116,6 +117,9 @@ int tnet_lo_up(void);
 bool tnet_have_ipv6(void);       /* ::1 usable */
 int tnet_keep_rx_stamps(void);   /* the socket to close at the end, or -1 */
 void tnet_add_reject_routes(void); /* 10.99.0.0/16, 2001:db8:dead::/48 */
+#define DROP4 "127.0.0.77"
+#define DROP6 "2001:db8:77::1"
+bool tnet_add_drop_rules(void); /* nftables drops sends to DROP4, DROP6 */
 int tnet_drop_net_raw(void);
 void tnet_open_responders(struct env *env);
 

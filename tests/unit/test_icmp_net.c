@@ -15,6 +15,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -202,6 +203,35 @@ tnet_add_reject_routes(void)
 			    strerror(errno));
 		close(s);
 	}
+}
+
+/* An nftables output rule dropping sends to DROP4 and DROP6 (a route to
+ * the latter first, over lo): such sends fail with EPERM after the kernel
+ * numbered them for their send stamp. False without nft. */
+bool
+tnet_add_drop_rules(void)
+{
+	struct in6_rtmsg r6;
+	int s;
+
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0) {
+		memset(&r6, 0, sizeof(r6));
+		inet_pton(AF_INET6, "2001:db8:77::", &r6.rtmsg_dst);
+		r6.rtmsg_dst_len = 48;
+		r6.rtmsg_metric = 1;
+		r6.rtmsg_flags = RTF_UP;
+		r6.rtmsg_ifindex = (int)if_nametoindex("lo");
+		(void)ioctl(s, SIOCADDRT, &r6);
+		close(s);
+	}
+	return system("nft add table inet pharos_test && "
+		      "nft add chain inet pharos_test o "
+		      "'{ type filter hook output priority 0; }' && "
+		      "nft add rule inet pharos_test o ip daddr " DROP4
+		      " drop && "
+		      "nft add rule inet pharos_test o ip6 daddr " DROP6
+		      " drop 2>/dev/null") == 0;
 }
 
 int
