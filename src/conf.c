@@ -12,6 +12,7 @@
  * from which step, for the report.
  */
 #include "conf_int.h"
+#include "strnum.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -469,12 +470,9 @@ static void
 conf_main_int(struct conf_ctx *ctx, int line, const char *key,
     const char *value, long max, const char *what, int *out)
 {
-	char *end;
 	long l;
 
-	errno = 0;
-	l = strtol(value, &end, 10);
-	if (errno != 0 || end == value || *end != '\0' || l < 1 || l > max)
+	if (strnum_long(value, 1, max, &l) != 0)
 		conf_main_err(ctx, ctx->cfg->main_file, line,
 		    "invalid %s '%.40s': expected %s, 1 to %ld", key, value,
 		    what, max);
@@ -594,7 +592,7 @@ static int
 conf_read_resource(struct conf_ctx *ctx, const struct conf_include *r)
 {
 	struct config *cfg = ctx->cfg;
-	char *buf, *cur, *end, *s, *key, *value, *e;
+	char *buf, *cur, *end, *s, *key, *value;
 	const char *file;
 	size_t len, klen;
 	long n;
@@ -634,10 +632,8 @@ conf_read_resource(struct conf_ctx *ctx, const struct conf_include *r)
 		if (klen > 6 && strncmp(key, "$USER", 5) == 0 &&
 		    key[klen - 1] == '$' && key[5] != '0') {
 			key[klen - 1] = '\0';
-			errno = 0;
-			n = strtol(key + 5, &e, 10);
-			if (errno != 0 || *e != '\0' || e == key + 5 ||
-			    key[5] == '+' || key[5] == '-')
+			if (strnum_long(key + 5, 1, CONF_MAX_USER_MACROS,
+			    &n) != 0)
 				n = 0;
 			key[klen - 1] = '$';
 		}

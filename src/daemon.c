@@ -129,15 +129,35 @@ daemon_icmp_mode(const struct icmp *icmp, int family)
 	return m == ICMP_MODE_RAW ? "raw" : "dgram";
 }
 
+/* A named counter of a module, for the status op. */
+struct daemon_counter {
+	const char *name;
+	uint64_t v;
+};
+
+#define DAEMON_NCOUNTERS(f) (sizeof(f) / sizeof((f)[0]))
+
+/* Add the counters to o (a new object when o is NULL); NULL when memory
+ * ran out. */
+static json_t *
+daemon_counters_json(json_t *o, const struct daemon_counter *f, size_t n)
+{
+	size_t i;
+
+	if (o == NULL)
+		o = json_object();
+	for (i = 0; o != NULL && i < n; i++)
+		json_object_set_new(o, f[i].name,
+		    json_integer((json_int_t)f[i].v));
+	return o;
+}
+
 /* The prober's mode per family and every drop and pacing counter. */
 static json_t *
 daemon_icmp_json(const struct daemon *d)
 {
 	const struct icmp_counters *c = icmp_get_counters(d->icmp);
-	const struct {
-		const char *name;
-		uint64_t v;
-	} f[] = {
+	const struct daemon_counter f[] = {
 		{ "in_flight", icmp_pending(d->icmp) },
 		{ "rx_packets", c->rx_packets },
 		{ "rx_short", c->rx_short },
@@ -158,14 +178,10 @@ daemon_icmp_json(const struct daemon *d)
 		{ "ts_unmatched", c->ts_unmatched },
 	};
 	json_t *o;
-	size_t i;
 
 	o = json_pack("{s:s, s:s}", "mode", daemon_icmp_mode(d->icmp, AF_INET),
 	    "mode6", daemon_icmp_mode(d->icmp, AF_INET6));
-	for (i = 0; o != NULL && i < sizeof(f) / sizeof(f[0]); i++)
-		json_object_set_new(o, f[i].name,
-		    json_integer((json_int_t)f[i].v));
-	return o;
+	return daemon_counters_json(o, f, DAEMON_NCOUNTERS(f));
 }
 
 static json_t *
@@ -176,29 +192,33 @@ daemon_query_json(const struct daemon *d)
 	if (d->query == NULL)
 		return json_null();
 	qc = query_get_counters(d->query);
-	return json_pack("{s:I, s:I, s:I, s:I}",
-	    "requests", (json_int_t)qc->requests,
-	    "bad_requests", (json_int_t)qc->bad_requests,
-	    "oversized", (json_int_t)qc->oversized,
-	    "refused_clients", (json_int_t)qc->refused_clients);
+	const struct daemon_counter f[] = {
+		{ "requests", qc->requests },
+		{ "bad_requests", qc->bad_requests },
+		{ "oversized", qc->oversized },
+		{ "refused_clients", qc->refused_clients },
+	};
+	return daemon_counters_json(NULL, f, DAEMON_NCOUNTERS(f));
 }
 
 static json_t *
 daemon_plugins_json(const struct daemon *d)
 {
 	const struct plugin_counters *pc = exec_get_plugin_counters(d->exec);
+	const struct daemon_counter f[] = {
+		{ "started", pc->started },
+		{ "finished", pc->finished },
+		{ "timed_out", pc->timed_out },
+		{ "killed", pc->killed },
+		{ "output_truncated", pc->output_truncated },
+		{ "spawn_failed", pc->spawn_failed },
+		{ "queued", pc->queued },
+		{ "queued_max", pc->queued_max },
+		{ "running", pc->running },
+		{ "running_max", pc->running_max },
+	};
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "started", (json_int_t)pc->started,
-	    "finished", (json_int_t)pc->finished,
-	    "timed_out", (json_int_t)pc->timed_out,
-	    "killed", (json_int_t)pc->killed,
-	    "output_truncated", (json_int_t)pc->output_truncated,
-	    "spawn_failed", (json_int_t)pc->spawn_failed,
-	    "queued", (json_int_t)pc->queued,
-	    "queued_max", (json_int_t)pc->queued_max,
-	    "running", (json_int_t)pc->running,
-	    "running_max", (json_int_t)pc->running_max);
+	return daemon_counters_json(NULL, f, DAEMON_NCOUNTERS(f));
 }
 
 static json_t *
@@ -209,32 +229,40 @@ daemon_store_json(const struct daemon *d)
 	if (d->store == NULL)
 		return json_null();
 	store_get_counters(d->store, &c);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I}",
-	    "submitted", (json_int_t)c.submitted,
-	    "written", (json_int_t)c.written,
-	    "dropped_queue_full", (json_int_t)c.dropped_queue_full,
-	    "bad_perfdata_items", (json_int_t)c.bad_perfdata_items,
-	    "bad_names", (json_int_t)c.bad_names,
-	    "rrd_errors", (json_int_t)c.rrd_errors,
-	    "files_created", (json_int_t)c.files_created,
-	    "ds_added", (json_int_t)c.ds_added,
-	    "ds_refused", (json_int_t)c.ds_refused,
-	    "coalesced", (json_int_t)c.coalesced,
-	    "stale", (json_int_t)c.stale);
+	const struct daemon_counter f[] = {
+		{ "submitted", c.submitted },
+		{ "written", c.written },
+		{ "dropped_queue_full", c.dropped_queue_full },
+		{ "bad_perfdata_items", c.bad_perfdata_items },
+		{ "bad_names", c.bad_names },
+		{ "rrd_errors", c.rrd_errors },
+		{ "files_created", c.files_created },
+		{ "ds_added", c.ds_added },
+		{ "ds_refused", c.ds_refused },
+		{ "coalesced", c.coalesced },
+		{ "stale", c.stale },
+	};
+	return daemon_counters_json(NULL, f, DAEMON_NCOUNTERS(f));
 }
 
 static json_t *
 daemon_program_json(const struct daemon *d)
 {
-	json_t *o;
-
 	const struct sched_counters *sc = sched_get_counters(d->sched);
 	const struct state_counters *stc = state_get_counters(d->state);
-	const struct exec_counters *ec = exec_get_counters(d->exec);
+	const struct daemon_counter checks[] = {
+		{ "host_checks", sc->host_checks },
+		{ "host_checks_on_demand", sc->host_checks_on_demand },
+		{ "service_checks", sc->service_checks },
+		{ "running", exec_get_counters(d->exec)->running },
+		{ "parent_waits", stc->parent_waits },
+		{ "overlapped_results", stc->overlapped_results },
+		{ "host_alerts", stc->host_alerts },
+		{ "service_alerts", stc->service_alerts },
+	};
 
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o,"
-	    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+	    " s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "start_time", (json_int_t)d->start_time,
@@ -242,23 +270,11 @@ daemon_program_json(const struct daemon *d)
 	    "hosts", (json_int_t)d->cfg->objects.nhosts,
 	    "services", (json_int_t)d->cfg->objects.nservices,
 	    "icmp", daemon_icmp_json(d),
-	    "checks",
-	    "host_checks", (json_int_t)sc->host_checks,
-	    "host_checks_on_demand", (json_int_t)sc->host_checks_on_demand,
-	    "service_checks", (json_int_t)sc->service_checks,
-	    "running", (json_int_t)ec->running,
-	    "parent_waits", (json_int_t)stc->parent_waits,
-	    "host_alerts", (json_int_t)stc->host_alerts,
-	    "service_alerts", (json_int_t)stc->service_alerts);
-	if (o != NULL) {
-		json_object_set_new(json_object_get(o, "checks"),
-		    "overlapped_results",
-		    json_integer((json_int_t)stc->overlapped_results));
-		json_object_set_new(o, "query", daemon_query_json(d));
-		json_object_set_new(o, "plugins", daemon_plugins_json(d));
-		json_object_set_new(o, "store", daemon_store_json(d));
-	}
-	return o;
+	    "checks", daemon_counters_json(NULL, checks,
+	    DAEMON_NCOUNTERS(checks)),
+	    "query", daemon_query_json(d),
+	    "plugins", daemon_plugins_json(d),
+	    "store", daemon_store_json(d));
 }
 
 static void
