@@ -1,8 +1,10 @@
 /*
- * snmp: the asynchronous SNMP poller on net-snmp's single-session API.
+ * snmp: the asynchronous SNMP poller on net-snmp's single-session API:
+ * requests, queues, and the matching of every incoming packet.
  *
  * - struct snmp_agent, one per target identity (a key string of address,
- *   port, version, credentials, timeout and retries), in one list. It owns
+ *   port, version, credentials, timeout and retries), in one list and in
+ *   a hash table by key (open addressing, at most half full). It owns
  *   the net-snmp session (opened on first use, closed at poller free), the
  *   watcher of its socket and one loop timer for net-snmp's retransmission
  *   deadline (snmp_sess_select_info2 -> timer -> snmp_sess_timeout).
@@ -13,13 +15,31 @@
  *   an answer to process (ready). A request holds an agent slot and a
  *   poller slot from leaving the queue until it is done.
  *
+ * - Every packet net-snmp reads on a session first meets
+ *   snmp_packet_check() (net-snmp's post-parse hook, see snmp_sess.c),
+ *   before net-snmp looks for its request: undecodable packets are counted
+ *   malformed, packets the v3 USM refused unauthenticated; a well-formed
+ *   PDU that is not an answer to a request on the wire is dropped there and
+ *   counted stale (its request-id is in the agent's ring of finished ones:
+ *   a duplicate or late answer) or unmatched (anything else). So each
+ *   arriving packet is counted exactly once, and no packet but a response
+ *   or Report for a request-id this session used ever reaches net-snmp's
+ *   request matching (a stale one finds no request there, or the one of a
+ *   cancelled request, which net-snmp then forgets).
+ *
  * - net-snmp's callback runs inside snmp_sess_read2/snmp_sess_timeout. It
- *   never calls user code: it finds the request by (agent, reqid), keeps a
- *   clone of the answer (or the timeout) and moves it to the ready list.
- *   A zero-delay loop timer (kick) then processes the ready list (walk
- *   steps, done callbacks) and starts queued requests. So done callbacks
- *   never run inside snmp_get/snmp_walk nor inside net-snmp, and an answer
- *   for a cancelled request finds no request: it is counted stale.
+ *   never calls user code: it finds the request by (agent, reqid), keeps
+ *   the answer (snmp_answer_keep: a Response's varbinds are taken over,
+ *   not copied) or the timeout, and moves it to the ready list.
+ *   A zero-delay loop timer (kick) then processes the ready list
+ *   (snmp_answer.c: walk steps, GET parts, done callbacks) and starts
+ *   queued requests. So done callbacks never run inside snmp_get/snmp_walk
+ *   nor inside net-snmp. A request leaving the wire puts its request-id in
+ *   the agent's ring (SNMP_RECENT entries, no allocation).
+ *
+ * - A failed agent (no session) is set back to NEW after each pass over
+ *   the queue, so that the next request tries again; the poller counts
+ *   its failed agents and looks for them only while there are some.
  *
  * - v3: a session needs the agent's engine ID before it can send without
  *   net-snmp's synchronous probe. With a configured engine ID the session
@@ -27,6 +47,8 @@
  *   separate noAuthNoPriv session (flag DONT_PROBE) sends an empty GET, the
  *   agent's Report carries its engine ID, and the real session is opened
  *   with it (net-snmp then localizes the keys and creates the USM user).
+ *   net-snmp gives a v3 retransmission a new message ID and reports it
+ *   through the RESEND callback, which keeps req->msgid current.
  *
  * The only process-wide state is net-snmp's own (init_snmp, its USM user
  * list); whether it is initialised is read back from net-snmp (its app type).
@@ -45,7 +67,6 @@
 #include <sys/time.h>
 
 #include "snmp_int.h"
-
 
 /* ---- small helpers ---- */
 
@@ -92,12 +113,42 @@ req_list(struct snmp_req *r)
 	}
 }
 
+/* Remember that reqid left a's wire: a later answer with it is stale. */
+static void
+agent_forget(struct snmp_agent *a, long reqid)
+{
+	if (reqid == 0)
+		return;
+	a->recent[a->recent_next] = reqid;
+	a->recent_next = (a->recent_next + 1) % SNMP_RECENT;
+}
+
+static bool
+agent_recent(const struct snmp_agent *a, long reqid)
+{
+	for (size_t i = 0; i < SNMP_RECENT; i++)
+		if (a->recent[i] == reqid)
+			return true;
+	return false;
+}
+
+/* Take r off the wire (its agent's flight list). */
+static void
+req_off_wire(struct snmp_req *r)
+{
+	list_remove(&r->agent->flight, r);
+	agent_forget(r->agent, r->reqid);
+	r->reqid = 0;
+}
+
 static void
 req_unlink(struct snmp_req *r)
 {
 	struct snmp_list *l = req_list(r);
 
-	if (l != NULL)
+	if (r->on == ON_FLIGHT)
+		req_off_wire(r);
+	else if (l != NULL)
 		list_remove(l, r);
 }
 
@@ -144,23 +195,15 @@ oid_parse(const char *s, oid *out, size_t *len)
 	return 0;
 }
 
-
-/* ---- varbind conversion ---- */
-
-
-
-
-
 /* ---- completion ---- */
 
-
-/* Finish r: release its slots, call done once, free it. */
-static void
-req_finish(struct snmp_req *r, enum snmp_status st, const char *error,
+void
+snmp_req_finish(struct snmp_req *r, enum snmp_status st, const char *error,
     const struct snmp_vb *vbs, size_t nvbs)
 {
 	struct snmp_poller *p = r->p;
 	struct snmp_result res;
+
 	req_unlink(r);
 	if (r->held) {
 		r->held = false;
@@ -185,25 +228,77 @@ req_finish(struct snmp_req *r, enum snmp_status st, const char *error,
 		snmp_free_pdu(r->resp);
 	r->resp = NULL;
 	r->done(&res, r->arg);
-	free(r->oids);
-	free(r->oid_lens);
+	snmp_get_items_free(r);
 	free(r);
 }
 
-/* ---- sessions ---- */
-
-
-
-
-
-
-
-
-
-
-
-
 /* ---- requests on the wire ---- */
+
+/* The request on a's wire that (reqid, msgid) answers. v1/v2c match on
+ * the request-id; v3 on the message ID net-snmp sent last, and on the
+ * request-id too unless it is 0 (a Report the agent could not decrypt). */
+static struct snmp_req *
+flight_find(struct snmp_agent *a, long reqid, long msgid)
+{
+	bool v3 = a->t.version == SNMP_V3;
+
+	for (struct snmp_req *r = a->flight.head; r != NULL; r = r->next)
+		if (v3 ? r->msgid == msgid && (reqid == 0 ||
+		    r->reqid == reqid) : r->reqid == reqid)
+			return r;
+	return NULL;
+}
+
+static struct snmp_req *
+flight_find_reqid(struct snmp_agent *a, long reqid)
+{
+	for (struct snmp_req *r = a->flight.head; r != NULL; r = r->next)
+		if (r->reqid == reqid)
+			return r;
+	return NULL;
+}
+
+static bool
+sec_error(int ret)
+{
+	return (ret <= SNMPERR_UNKNOWN_ENG_ID &&
+	    ret >= SNMPERR_DECRYPTION_ERR) ||
+	    (ret <= SNMPERR_USM_GENERICERROR &&
+	    ret >= SNMPERR_USM_DECRYPTIONERROR);
+}
+
+int
+snmp_packet_check(struct snmp_agent *a, netsnmp_pdu *pdu, int ret)
+{
+	struct snmp_counters *c = &a->p->c;
+
+	if (ret != SNMPERR_SUCCESS) {
+		/* net-snmp drops it (v3: and may resend at once) */
+		if (sec_error(ret))
+			c->unauthenticated++;
+		else
+			c->malformed++;
+		return 1;
+	}
+	if (pdu->command != SNMP_MSG_RESPONSE &&
+	    pdu->command != SNMP_MSG_REPORT) {
+		c->unmatched++;
+		return 0;
+	}
+	if (flight_find(a, pdu->reqid, pdu->msgid) != NULL)
+		return 1;
+	/* v3: the same request-id on the wire with an older message ID is
+	 * an answer to an earlier transmission */
+	if (pdu->reqid != 0 && (agent_recent(a, pdu->reqid) ||
+	    flight_find_reqid(a, pdu->reqid) != NULL)) {
+		/* let net-snmp match it: it finds no request (dropped), or
+		 * the one of a cancelled request, which it then forgets */
+		c->stale++;
+		return 1;
+	}
+	c->unmatched++;
+	return 0;
+}
 
 int
 snmp_nsnmp_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
@@ -211,29 +306,81 @@ snmp_nsnmp_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 {
 	struct snmp_agent *a = magic;
 	struct snmp_req *r;
+	bool answer = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ||
+	    op == NETSNMP_CALLBACK_OP_SEC_ERROR;
 
-	if (a->closing || op == NETSNMP_CALLBACK_OP_RESEND)
-		return 1; /* a retransmission: still on the wire */
-	/* v3 Reports come with reqid 0: match them by message ID */
-	for (r = a->flight.head; r != NULL; r = r->next)
-		if (reqid != 0 ? r->reqid == reqid :
-		    pdu != NULL && r->msgid == pdu->msgid)
-			break;
-	if (r == NULL) {
-		a->p->c.stale++;
+	if (a->closing)
+		return 1;
+	if (op == NETSNMP_CALLBACK_OP_RESEND) {
+		/* a retransmission, under a new v3 message ID */
+		r = flight_find_reqid(a, reqid);
+		if (r != NULL && pdu != NULL)
+			r->msgid = pdu->msgid;
+		a->p->c.retransmits++;
 		return 1;
 	}
-	list_remove(&a->flight, r);
+	r = answer && pdu != NULL ? flight_find(a, reqid, pdu->msgid) :
+	    flight_find_reqid(a, reqid);
+	/* None: the timeout of a cancelled request, or the second call
+	 * net-snmp makes for one v3 Report; the packet was counted by
+	 * snmp_packet_check already. */
+	if (r == NULL)
+		return 1;
+	req_off_wire(r);
 	r->op = op;
-	r->reqid = 0;
-	if ((op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ||
-	    op == NETSNMP_CALLBACK_OP_SEC_ERROR) && pdu != NULL) {
+	if (answer && pdu != NULL) {
 		a->p->c.responses++;
-		r->resp = snmp_clone_pdu(pdu);
+		if (pdu->command == SNMP_MSG_RESPONSE)
+			a->secnote[0] = '\0';
+		r->resp = snmp_answer_keep(pdu);
 	}
 	list_push(&a->p->ready, r, ON_READY);
 	snmp_kick_arm(a->p);
 	return 1;
+}
+
+/* The GET PDU of r's next part: up to r->chunk of its unanswered OIDs,
+ * in order; their indices go to r->sent. NULL on -ENOMEM. */
+static netsnmp_pdu *
+get_pdu(struct snmp_req *r)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+	if (pdu == NULL)
+		return NULL;
+	r->nsent = 0;
+	for (size_t i = 0; i < r->n && r->nsent < r->chunk; i++) {
+		if (r->items[i].val != NULL)
+			continue;
+		if (snmp_add_null_var(pdu, r->items[i].name,
+		    r->items[i].len) == NULL) {
+			snmp_free_pdu(pdu);
+			return NULL;
+		}
+		r->sent[r->nsent++] = i;
+	}
+	return pdu;
+}
+
+/* The GETNEXT (v1) or GETBULK of r's next walk step. NULL on -ENOMEM. */
+static netsnmp_pdu *
+walk_pdu(struct snmp_req *r)
+{
+	bool v1 = r->agent->t.version == SNMP_V1;
+	netsnmp_pdu *pdu = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT :
+	    SNMP_MSG_GETBULK);
+
+	if (pdu == NULL)
+		return NULL;
+	if (!v1) {
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = r->reps;
+	}
+	if (snmp_add_null_var(pdu, r->cur, r->cur_len) == NULL) {
+		snmp_free_pdu(pdu);
+		return NULL;
+	}
+	return pdu;
 }
 
 /* Send r's next PDU on its agent's session. r is on the flight list.
@@ -244,29 +391,10 @@ req_send(struct snmp_req *r, char *err, size_t errlen)
 	struct snmp_agent *a = r->agent;
 	netsnmp_pdu *pdu;
 
-	if (r->kind == REQ_GET) {
-		pdu = snmp_pdu_create(SNMP_MSG_GET);
-		if (pdu == NULL)
-			goto nomem;
-		for (size_t i = 0; i < r->n; i++)
-			if (snmp_add_null_var(pdu, r->oids[i],
-			    r->oid_lens[i]) == NULL) {
-				snmp_free_pdu(pdu);
-				goto nomem;
-			}
-	} else {
-		pdu = snmp_pdu_create(a->t.version == SNMP_V1 ?
-		    SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
-		if (pdu == NULL)
-			goto nomem;
-		if (a->t.version != SNMP_V1) {
-			pdu->non_repeaters = 0;
-			pdu->max_repetitions = r->reps;
-		}
-		if (snmp_add_null_var(pdu, r->cur, r->cur_len) == NULL) {
-			snmp_free_pdu(pdu);
-			goto nomem;
-		}
+	pdu = r->kind == REQ_GET ? get_pdu(r) : walk_pdu(r);
+	if (pdu == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	r->msgid = pdu->msgid;
 	r->reqid = snmp_sess_async_send(a->sess, pdu, snmp_nsnmp_cb, a);
@@ -280,167 +408,16 @@ req_send(struct snmp_req *r, char *err, size_t errlen)
 	r->p->c.pdus_sent++;
 	snmp_agent_rearm(a, a->sess, &a->timer);
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
-/* Put r back on the wire for its next step; finishes it on failure. */
-static void
-req_resend(struct snmp_req *r)
+void
+snmp_req_resend(struct snmp_req *r)
 {
 	char err[200];
 
 	list_push(&r->agent->flight, r, ON_FLIGHT);
 	if (req_send(r, err, sizeof(err)) != 0)
-		req_finish(r, SNMP_ERROR, err, NULL, 0);
-}
-
-static const char *
-report_text(netsnmp_pdu *pdu)
-{
-	int type = snmpv3_get_report_type(pdu);
-
-	return snmp_api_errstring(type);
-}
-
-/* A walk's answer: deliver the rows inside the subtree, then step, end or
- * fail. r is on no list and still holds its slots. */
-static void
-walk_step(struct snmp_req *r, netsnmp_pdu *pdu)
-{
-	struct snmp_poller *p = r->p;
-	const netsnmp_variable_list *v;
-	struct snmp_vbset set;
-	size_t k = 0, total = 0;
-	bool end = false;
-	char err[400] = "";
-
-	for (v = pdu->variables; v != NULL; v = v->next_variable) {
-		total++;
-		if (v->type == SNMP_ENDOFMIBVIEW ||
-		    netsnmp_oid_is_subtree(r->root, r->root_len, v->name,
-		    v->name_length) != 0) {
-			end = true;
-			break;
-		}
-		if (snmp_oid_compare(v->name, v->name_length, r->cur,
-		    r->cur_len) <= 0) {
-			char now[MAX_OID_LEN * 11], prev[MAX_OID_LEN * 11];
-
-			snmp_oid_text(now, sizeof(now), v->name, v->name_length);
-			snmp_oid_text(prev, sizeof(prev), r->cur, r->cur_len);
-			snprintf(err, sizeof(err), "agent %s:%u returned OID "
-			    "%.80s, not increasing after %.80s", r->agent->t.addr,
-			    r->agent->t.port, now, prev);
-			break;
-		}
-		if (r->rows + k >= p->o.max_rows) {
-			snprintf(err, sizeof(err), "walk stopped at the cap of "
-			    "%" PRIu64 " rows", p->o.max_rows);
-			break;
-		}
-		if (v->name_length > MAX_OID_LEN)
-			break;
-		memcpy(r->cur, v->name, v->name_length * sizeof(oid));
-		r->cur_len = v->name_length;
-		k++;
-	}
-	if (total == 0)
-		snprintf(err, sizeof(err), "agent %s:%u returned no varbinds",
-		    r->agent->t.addr, r->agent->t.port);
-	if (k > 0) {
-		if (snmp_vbset_build(&set, pdu->variables, k) != 0) {
-			req_finish(r, SNMP_ERROR, "out of memory", NULL, 0);
-			return;
-		}
-		r->rows += set.n;
-		r->busy = true;
-		if (r->each != NULL)
-			r->each(set.vbs, set.n, r->arg);
-		r->busy = false;
-		snmp_vbset_free(&set);
-		if (r->cancelled) {
-			req_finish(r, SNMP_ABORTED, "cancelled", NULL, 0);
-			return;
-		}
-	}
-	if (err[0] != '\0')
-		req_finish(r, SNMP_ERROR, err, NULL, 0);
-	else if (end)
-		req_finish(r, SNMP_OK, NULL, NULL, 0);
-	else
-		req_resend(r);
-}
-
-/* Process one answered request (popped from the ready list). */
-static void
-req_answer(struct snmp_req *r)
-{
-	struct snmp_agent *a = r->agent;
-	netsnmp_pdu *pdu = r->resp;
-	struct snmp_vbset set;
-	char err[256];
-	size_t n = 0;
-
-	r->resp = NULL;
-	if (r->op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
-		snprintf(err, sizeof(err), "timeout: no answer from %s:%u "
-		    "after %d %s (agent down, or wrong community or "
-		    "credentials)", a->t.addr, a->t.port, a->t.retries + 1,
-		    a->t.retries == 0 ? "try" : "tries");
-		req_finish(r, SNMP_TIMEOUT, err, NULL, 0);
-		goto out;
-	}
-	if (pdu == NULL) {
-		snprintf(err, sizeof(err), "%s %s:%u", r->op ==
-		    NETSNMP_CALLBACK_OP_SEC_ERROR ? "security error (wrong v3 "
-		    "credentials?) with" : r->op == NETSNMP_CALLBACK_OP_SEND_FAILED ?
-		    "cannot send to" : "no usable answer from", a->t.addr,
-		    a->t.port);
-		req_finish(r, SNMP_ERROR, err, NULL, 0);
-		goto out;
-	}
-	if (pdu->command == SNMP_MSG_REPORT) {
-		snprintf(err, sizeof(err), "%s:%u: %s", a->t.addr, a->t.port,
-		    report_text(pdu));
-		req_finish(r, SNMP_ERROR, err, NULL, 0);
-		goto out;
-	}
-	if (pdu->errstat == SNMP_ERR_TOOBIG && r->kind == REQ_WALK &&
-	    r->reps > 1) {
-		r->reps /= 2;
-		r->p->c.toobig_retries++;
-		req_resend(r);
-		goto out;
-	}
-	if (pdu->errstat == SNMP_ERR_NOSUCHNAME && r->kind == REQ_WALK) {
-		req_finish(r, SNMP_OK, NULL, NULL, 0); /* v1: end of MIB */
-		goto out;
-	}
-	if (pdu->errstat != SNMP_ERR_NOERROR) {
-		snprintf(err, sizeof(err), "%s:%u: %s (error-index %ld)",
-		    a->t.addr, a->t.port, snmp_errstring((int)pdu->errstat),
-		    pdu->errindex);
-		req_finish(r, SNMP_ERROR, err, NULL, 0);
-		goto out;
-	}
-	if (r->kind == REQ_WALK) {
-		walk_step(r, pdu);
-		goto out;
-	}
-	for (netsnmp_variable_list *v = pdu->variables; v != NULL;
-	    v = v->next_variable)
-		n++;
-	if (snmp_vbset_build(&set, pdu->variables, n) != 0) {
-		req_finish(r, SNMP_ERROR, "out of memory", NULL, 0);
-		goto out;
-	}
-	req_finish(r, SNMP_OK, NULL, set.vbs, set.n);
-	snmp_vbset_free(&set);
-out:
-	if (pdu != NULL)
-		snmp_free_pdu(pdu);
+		snmp_req_finish(r, SNMP_ERROR, err, NULL, 0);
 }
 
 /* Move the agent of a queued request towards READY. */
@@ -462,10 +439,30 @@ agent_prepare(struct snmp_agent *a)
 	    snmp_hex_decode(a->t.engine_id, eng, sizeof(eng), &englen) != 0) {
 		snprintf(a->fail, sizeof(a->fail), "bad engine ID %s",
 		    a->t.engine_id);
-		a->state = AGENT_FAILED;
+		snmp_agent_set_state(a, AGENT_FAILED);
 		return;
 	}
 	snmp_agent_open(a, englen > 0 ? eng : NULL, englen);
+}
+
+void
+snmp_agent_set_state(struct snmp_agent *a, enum snmp_agent_state st)
+{
+	if (a->state == AGENT_FAILED)
+		a->p->nfailed--;
+	if (st == AGENT_FAILED)
+		a->p->nfailed++;
+	a->state = st;
+}
+
+/* Set the failed agents without a session back to NEW. */
+static void
+agent_retry_failed(struct snmp_poller *p)
+{
+	for (struct snmp_agent *a = p->agents; a != NULL; a = a->next)
+		if (a->state == AGENT_FAILED && a->sess == NULL &&
+		    a->probe == NULL)
+			snmp_agent_set_state(a, AGENT_NEW);
 }
 
 /* Start queued requests while slots allow, in FIFO order. */
@@ -483,7 +480,7 @@ agent_pump_all(struct snmp_poller *p)
 			break;
 		agent_prepare(a);
 		if (a->state == AGENT_FAILED) {
-			req_finish(r, SNMP_ERROR, a->fail, NULL, 0);
+			snmp_req_finish(r, SNMP_ERROR, a->fail, NULL, 0);
 			next = p->queue.head; /* the callback may cancel any */
 			continue;
 		}
@@ -500,15 +497,13 @@ agent_pump_all(struct snmp_poller *p)
 		r->held = true;
 		list_push(&a->flight, r, ON_FLIGHT);
 		if (req_send(r, err, sizeof(err)) != 0) {
-			req_finish(r, SNMP_ERROR, err, NULL, 0);
+			snmp_req_finish(r, SNMP_ERROR, err, NULL, 0);
 			next = p->queue.head;
 		}
 	}
 	/* a failure is not forever: the next request tries again */
-	for (struct snmp_agent *a = p->agents; a != NULL; a = a->next)
-		if (a->state == AGENT_FAILED && a->sess == NULL &&
-		    a->probe == NULL)
-			a->state = AGENT_NEW;
+	if (p->nfailed > 0)
+		agent_retry_failed(p);
 }
 
 static void
@@ -519,22 +514,38 @@ poller_kick(struct loop *loop, struct loop_timer *t, void *arg)
 
 	while ((r = p->ready.head) != NULL) {
 		list_remove(&p->ready, r);
-		r->on = ON_NONE;
-		req_answer(r);
+		snmp_req_answer(r);
 	}
 	agent_pump_all(p);
 }
 
 /* ---- the public API ---- */
 
+/* Every agent holds a socket: raise RLIMIT_NOFILE's soft limit to the
+ * hard one, best effort. An infinite hard limit is capped by the kernel's
+ * fs.nr_open (default 2^20), which setrlimit() would refuse to exceed. */
+static void
+poller_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t cur;
 
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	cur = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0 ||
+	    rl.rlim_max != RLIM_INFINITY || cur >= (rlim_t)1 << 20)
+		return;
+	rl.rlim_cur = (rlim_t)1 << 20;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 int
 snmp_poller_new(struct loop *loop, const struct snmp_poller_opts *opts,
     struct snmp_poller **out)
 {
 	struct snmp_poller *p;
-	struct rlimit rl;
 
 	*out = NULL;
 	p = calloc(1, sizeof(*p));
@@ -550,10 +561,7 @@ snmp_poller_new(struct loop *loop, const struct snmp_poller_opts *opts,
 	if (p->o.max_rows == 0)
 		p->o.max_rows = SNMP_WALK_ROWS_MAX;
 	loop_timer_init(&p->kick, poller_kick, p);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl); /* best effort */
-	}
+	poller_raise_nofile();
 	snmp_lib_init();
 	*out = p;
 	return 0;
@@ -568,18 +576,20 @@ snmp_poller_free(struct snmp_poller *p)
 	if (p == NULL)
 		return;
 	while ((r = p->queue.head) != NULL)
-		req_finish(r, SNMP_ABORTED, "poller freed", NULL, 0);
+		snmp_req_finish(r, SNMP_ABORTED, "poller freed", NULL, 0);
 	while ((r = p->ready.head) != NULL)
-		req_finish(r, SNMP_ABORTED, "poller freed", NULL, 0);
+		snmp_req_finish(r, SNMP_ABORTED, "poller freed", NULL, 0);
 	for (a = p->agents; a != NULL; a = a->next)
 		while ((r = a->flight.head) != NULL)
-			req_finish(r, SNMP_ABORTED, "poller freed", NULL, 0);
+			snmp_req_finish(r, SNMP_ABORTED, "poller freed", NULL,
+			    0);
 	for (a = p->agents; a != NULL; a = next) {
 		next = a->next;
 		snmp_agent_close(a, &a->sess, &a->fd, &a->timer);
 		snmp_agent_close(a, &a->probe, &a->probe_fd, &a->probe_timer);
 		free(a);
 	}
+	free(p->tab);
 	loop_timer_stop(p->loop, &p->kick);
 	free(p);
 }
@@ -596,26 +606,87 @@ snmp_poller_pending(const struct snmp_poller *p)
 	return p->pending;
 }
 
+/* ---- agents by key ---- */
+
+/* FNV-1a of the key string. */
+static size_t
+agent_hash(const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *q = (const unsigned char *)key; *q != '\0';
+	    q++) {
+		h ^= *q;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* The slot of p's table that holds the agent with key (hash h), or the
+ * free slot where it goes. The table has free slots. */
+static struct snmp_agent **
+agent_slot(struct snmp_poller *p, const char *key, size_t h)
+{
+	size_t mask = p->tab_cap - 1, i = h & mask;
+
+	while (p->tab[i] != NULL && (p->tab[i]->hash != h ||
+	    strcmp(p->tab[i]->key, key) != 0))
+		i = (i + 1) & mask;
+	return &p->tab[i];
+}
+
+/* Make room for one more agent: double the table when it would be more
+ * than half full. Returns 0 or -ENOMEM (the table unchanged). */
+static int
+agent_tab_reserve(struct snmp_poller *p)
+{
+	struct snmp_agent **old = p->tab;
+	size_t oldcap = p->tab_cap, cap = oldcap > 0 ? 2 * oldcap : 64;
+
+	if (2 * (p->nagents + 1) <= oldcap)
+		return 0;
+	p->tab = calloc(cap, sizeof(*p->tab));
+	if (p->tab == NULL) {
+		p->tab = old;
+		return -ENOMEM;
+	}
+	p->tab_cap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i] != NULL)
+			*agent_slot(p, old[i]->key, old[i]->hash) = old[i];
+	free(old);
+	return 0;
+}
+
 /* Find or create the agent for t (normalised). NULL on -ENOMEM. */
 static struct snmp_agent *
 agent_get(struct snmp_poller *p, const struct snmp_target *t)
 {
 	struct snmp_agent *a;
 	char key[SNMP_KEY_MAX];
+	size_t h;
 
 	snprintf(key, sizeof(key), "%s|%u|%d|%s|%s|%d|%d|%s|%d|%s|%s|%"
 	    PRId64 "|%d", t->addr, t->port, (int)t->version, t->community,
 	    t->user, (int)t->seclevel, (int)t->auth, t->auth_pass,
 	    (int)t->priv, t->priv_pass, t->engine_id, t->timeout_ns,
 	    t->retries);
-	for (a = p->agents; a != NULL; a = a->next)
-		if (strcmp(a->key, key) == 0)
+	h = agent_hash(key);
+	if (p->tab_cap > 0) {
+		a = *agent_slot(p, key, h);
+		if (a != NULL)
 			return a;
+	}
+	if (agent_tab_reserve(p) != 0)
+		return NULL;
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		return NULL;
 	a->p = p;
 	memcpy(a->key, key, sizeof(key));
+	a->hash = h;
+	*agent_slot(p, key, h) = a;
+	p->nagents++;
 	a->t = *t;
 	a->fd = a->probe_fd = -1;
 	loop_timer_init(&a->timer, snmp_agent_on_timer, a);
@@ -742,16 +813,17 @@ snmp_get(struct snmp_poller *p, const struct snmp_target *t,
 	if (rc != 0)
 		return rc;
 	r->kind = REQ_GET;
-	r->n = n;
-	r->oids = calloc(n, sizeof(*r->oids));
-	r->oid_lens = calloc(n, sizeof(*r->oid_lens));
-	if (r->oids == NULL || r->oid_lens == NULL) {
+	r->n = r->chunk = n;
+	r->items = calloc(n, sizeof(*r->items));
+	r->sent = calloc(n, sizeof(*r->sent));
+	if (r->items == NULL || r->sent == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (oid_parse(oids[i], r->oids[i], &r->oid_lens[i]) != 0) {
+		if (oid_parse(oids[i], r->items[i].name, &r->items[i].len) !=
+		    0) {
 			snprintf(err, errlen, "not a numeric OID: %.128s",
 			    oids[i]);
 			rc = -EINVAL;
@@ -760,8 +832,7 @@ snmp_get(struct snmp_poller *p, const struct snmp_target *t,
 	req_enqueue(p, r, req);
 	return 0;
 fail:
-	free(r->oids);
-	free(r->oid_lens);
+	snmp_get_items_free(r);
 	free(r);
 	return rc;
 }
@@ -799,5 +870,5 @@ snmp_cancel(struct snmp_poller *p, struct snmp_req *r)
 		r->cancelled = true;
 		return;
 	}
-	req_finish(r, SNMP_ABORTED, "cancelled", NULL, 0);
+	snmp_req_finish(r, SNMP_ABORTED, "cancelled", NULL, 0);
 }

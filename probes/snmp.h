@@ -90,8 +90,10 @@ enum snmp_status {
 };
 
 /* The outcome of a request; borrowed by the done callback. For a GET, vbs
- * holds one varbind per requested OID (noSuchObject/noSuchInstance marked
- * in its type); for a walk, vbs is NULL (rows came through each_fn). */
+ * holds one varbind per requested OID, in the order asked
+ * (noSuchObject/noSuchInstance marked in its type; a v1 agent's noSuchName
+ * comes back as noSuchObject for that OID); for a walk, vbs is NULL (rows
+ * came through each_fn). */
 struct snmp_result {
 	enum snmp_status status;
 	char error[256];      /* "" when OK */
@@ -113,17 +115,36 @@ struct snmp_poller_opts {
 	uint64_t max_rows;     /* per walk; 0 = SNMP_WALK_ROWS_MAX */
 };
 
+/* Every packet that arrives on a session socket is counted once: it
+ * reached a request (responses) or was dropped as malformed,
+ * unauthenticated, stale or unmatched. */
 struct snmp_counters {
 	uint64_t requests;     /* accepted */
 	uint64_t ok, timeouts, errors, aborted;
-	uint64_t pdus_sent;
+	uint64_t pdus_sent;    /* first sends, not retransmissions */
 	uint64_t responses;    /* PDUs that reached a request */
-	uint64_t stale;        /* responses for cancelled requests */
-	uint64_t toobig_retries;
+	uint64_t stale;        /* answers for a request-id no longer on the
+				  wire: duplicates, late answers, answers
+				  to cancelled requests (dropped) */
+	uint64_t toobig_retries; /* walks: GETBULK resent with half the
+				    repetitions */
 	uint64_t sessions;     /* opened */
 	uint64_t agent_inflight_max; /* high-water mark on one agent */
 	uint64_t inflight_max;       /* high-water mark on the poller */
 	uint64_t engine_probes;      /* v3 engine ID discoveries sent */
+	/* added with the hardening against bad agents and packets */
+	uint64_t malformed;    /* packets net-snmp could not decode (bad
+				  BER, unknown version; dropped) */
+	uint64_t unauthenticated; /* v3 packets the USM refused (unknown
+				     engine or user, bad digest, not in
+				     time window, cannot decrypt) */
+	uint64_t unmatched;    /* well-formed PDUs that answer nothing this
+				  session sent: unknown request-id, or not
+				  a response (dropped) */
+	uint64_t retransmits;  /* PDUs sent again after a timeout */
+	uint64_t toobig_splits;      /* GETs split in two after tooBig */
+	uint64_t nosuchname_retries; /* v1 GETs resent without the OID the
+					agent reported noSuchName for */
 };
 
 /* Create a poller on loop (borrowed; must outlive the poller). Initialises
@@ -143,7 +164,9 @@ size_t snmp_poller_pending(const struct snmp_poller *p);
 /* GET the n numeric OIDs (dotted strings, borrowed for the call). On 0 the
  * request is accepted: done fires exactly once, never from inside this
  * call; *req (optional) is its handle for snmp_cancel until then. Returns
- * -EINVAL for bad arguments (err filled). */
+ * -EINVAL for bad arguments (err filled). An agent's tooBig splits the GET
+ * into smaller ones; a v1 agent's noSuchName marks that OID and the GET is
+ * sent again without it. */
 int snmp_get(struct snmp_poller *p, const struct snmp_target *t,
     const char *const *oids, size_t n, snmp_done_fn *done, void *arg,
     struct snmp_req **req, char *err, size_t errlen)

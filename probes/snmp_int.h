@@ -1,7 +1,8 @@
 /*
  * snmp_int: what the files of the SNMP poller share (snmp.c: requests,
- * queues and walks; snmp_sess.c: net-snmp sessions, v3 discovery, varbind
- * conversion). Internal: only probes/snmp*.c include it; net-snmp's
+ * queues, matching of incoming packets; snmp_answer.c: what an answer
+ * means for a GET or a walk; snmp_sess.c: net-snmp sessions, v3 discovery,
+ * varbind conversion). Internal: only probes/snmp*.c include it; net-snmp's
  * headers and macros stay behind it, never in snmp.h.
  */
 #ifndef PHAROS_SNMP_INT_H
@@ -26,6 +27,7 @@
 #define SNMP_KEY_MAX 1536
 #define SNMP_DEFAULT_REPS 10
 #define SNMP_DEFAULT_INFLIGHT 1024
+#define SNMP_RECENT 32      /* request-ids an agent remembers as finished */
 
 enum snmp_agent_state { AGENT_NEW, AGENT_DISCOVER, AGENT_READY, AGENT_FAILED };
 enum snmp_req_kind { REQ_GET, REQ_WALK };
@@ -41,8 +43,9 @@ struct snmp_agent {
 	struct snmp_agent *next;
 	struct snmp_poller *p;
 	char key[SNMP_KEY_MAX];
+	size_t hash;             /* of key, for the poller's agent table */
 	struct snmp_target t;
-	enum snmp_agent_state state;
+	enum snmp_agent_state state;  /* set with snmp_agent_set_state */
 	char fail[256];          /* why AGENT_FAILED */
 	void *sess;              /* net-snmp single session, or NULL */
 	int fd;
@@ -54,6 +57,21 @@ struct snmp_agent {
 	struct snmp_list flight;
 	int inflight;            /* requests holding a slot on this agent */
 	bool closing;
+	/* request-ids that left the wire (answered, timed out, cancelled),
+	 * a ring: a later answer carrying one is a duplicate or late (stale),
+	 * any other unmatched one is unmatched */
+	long recent[SNMP_RECENT];
+	unsigned recent_next;
+	/* v3: what the last packet the USM refused said, for the timeout
+	 * text ("" = nothing); cleared by the next good answer */
+	char secnote[200];
+};
+
+/* One OID of a GET and its answer. */
+struct snmp_get_item {
+	oid name[MAX_OID_LEN];
+	size_t len;
+	netsnmp_variable_list *val;  /* the answer (owned), NULL while due */
 };
 
 struct snmp_req {
@@ -70,10 +88,13 @@ struct snmp_req {
 	bool held;               /* holds an agent and a poller slot */
 	bool busy;               /* inside each(): cancel is deferred */
 	bool cancelled;
-	/* GET */
-	oid (*oids)[MAX_OID_LEN];
-	size_t *oid_lens;
+	/* GET: the OIDs in caller order; a PDU carries up to chunk of the
+	 * unanswered ones (halved on tooBig), their indices in sent[] */
+	struct snmp_get_item *items;
 	size_t n;
+	size_t *sent;
+	size_t nsent;
+	size_t chunk;
 	/* walk */
 	oid root[MAX_OID_LEN];
 	size_t root_len;
@@ -81,15 +102,22 @@ struct snmp_req {
 	size_t cur_len;
 	int reps;
 	uint64_t rows;
-	/* the answer, from net-snmp's callback to kick */
+	/* the answer, from net-snmp's callback to kick (snmp_answer_keep) */
 	int op;
-	netsnmp_pdu *resp;       /* clone, owned */
+	netsnmp_pdu *resp;       /* owned */
 };
 
 struct snmp_poller {
 	struct loop *loop;
 	struct snmp_poller_opts o;
-	struct snmp_agent *agents;
+	struct snmp_agent *agents;     /* all, in one list */
+	/* the same agents by key: open addressing, linear probing, a power
+	 * of two slots at most half full (NULL = free); never shrinks, as
+	 * agents live until the poller is freed */
+	struct snmp_agent **tab;
+	size_t tab_cap;
+	size_t nagents;
+	size_t nfailed;                /* agents in AGENT_FAILED */
 	struct snmp_list queue;
 	struct snmp_list ready;
 	struct loop_timer kick;
@@ -98,11 +126,14 @@ struct snmp_poller {
 	struct snmp_counters c;
 };
 
+/* Converted varbinds: every string they point to lives in one buffer,
+ * grown as net-snmp's sprint_realloc_* functions grow theirs. */
 struct snmp_vbset {
 	struct snmp_vb *vbs;
 	size_t n;
-	char **bufs;         /* everything the vbs point to */
-	size_t nbufs;
+	u_char *arena;
+	size_t size;         /* allocated */
+	size_t used;
 };
 
 /* snmp.c */
@@ -112,17 +143,45 @@ void snmp_kick_arm(struct snmp_poller *p);
 /* net-snmp's callback of the real sessions; magic is the agent. */
 int snmp_nsnmp_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
     void *magic);
+/* Classify a packet net-snmp parsed (ret: its parse result) on a's real
+ * session before net-snmp matches it: count what is dropped (malformed,
+ * refused by the USM, stale, unmatched). Returns 0 to make net-snmp drop
+ * it (an unmatched PDU never reaches a request), 1 to let it through. */
+int snmp_packet_check(struct snmp_agent *a, netsnmp_pdu *pdu, int ret);
+/* Finish r: release its slots, call done once, free it. */
+void snmp_req_finish(struct snmp_req *r, enum snmp_status st,
+    const char *error, const struct snmp_vb *vbs, size_t nvbs);
+/* Put r (on no list, holding its slots) back on the wire for its next
+ * PDU; finishes it on failure. */
+void snmp_req_resend(struct snmp_req *r);
+/* Every change of a->state goes through here (it counts FAILED agents). */
+void snmp_agent_set_state(struct snmp_agent *a, enum snmp_agent_state st);
+
+/* snmp_answer.c */
+/* Process the answer (or timeout) of r, popped from the ready list: walk
+ * step, GET part, retry after tooBig/noSuchName, or finish. */
+void snmp_req_answer(struct snmp_req *r);
+/* Free what a GET holds (answers, arrays); r itself stays. */
+void snmp_get_items_free(struct snmp_req *r);
+/* What a request keeps of the answer pdu that net-snmp hands to its
+ * callback (and frees after it): see snmp_answer.c. Caller frees with
+ * snmp_free_pdu. NULL on -ENOMEM. */
+netsnmp_pdu *snmp_answer_keep(netsnmp_pdu *pdu);
 
 /* snmp_sess.c */
 /* Initialise net-snmp once per process (no configs, no MIBs, numeric). */
 void snmp_lib_init(void);
-/* ".1.3.6..." of o into buf (always terminated, truncated if short). */
+/* ".1.3.6..." of o into buf (len > 0; always terminated, truncated if
+ * short). */
 void snmp_oid_text(char *buf, size_t len, const oid *o, size_t n);
 /* Convert the first n varbinds of list into s (caller frees with
- * snmp_vbset_free). Returns 0 or -ENOMEM (s empty). */
+ * snmp_vbset_free; list is borrowed and may be freed after the build).
+ * Returns 0 or -ENOMEM (s empty). */
 int snmp_vbset_build(struct snmp_vbset *s, const netsnmp_variable_list *list,
     size_t n);
 void snmp_vbset_free(struct snmp_vbset *s);
+/* The engine ID id in hex (at most 32 bytes) into buf. */
+void snmp_engine_hex(char *buf, size_t len, const u_char *id, size_t idlen);
 /* Hex (optional 0x) to bytes. Returns 0 or -EINVAL. */
 int snmp_hex_decode(const char *hex, u_char *out, size_t max, size_t *len);
 /* Open the agent's session (engine: v3 engine ID or NULL); on failure the

@@ -3,7 +3,18 @@
  * structures): process-wide library setup, opening an agent's session with
  * its credentials, the asynchronous v3 engine ID discovery, the socket
  * watcher and retransmission timer of each session, and the conversion of
- * net-snmp varbinds into struct snmp_vb.
+ * net-snmp varbinds into struct snmp_vb (all the strings of one batch in
+ * one buffer; the OID rendered by a digit loop, the value by net-snmp's
+ * sprint_realloc_by_type, so that a vb's text is byte for byte what
+ * snmpget -On prints).
+ *
+ * Sessions are opened as snmp_sess_open() does (a client transport for the
+ * peer, then snmp_sess_add) but with a post-parse hook, the one place that
+ * sees every packet read on the socket with net-snmp's parse result before
+ * net-snmp matches it to a request: snmp_packet_check() counts and filters
+ * there. Trade-off: this relies on net-snmp calling the hook for failed
+ * parses too, which 5.9's _sess_process_packet does (the unit tests send
+ * junk to prove it).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -22,83 +33,263 @@ static int snmp_probe_cb(int op, netsnmp_session *s, int reqid,
     netsnmp_pdu *pdu, void *magic);
 
 void
+snmp_engine_hex(char *buf, size_t len, const u_char *id, size_t idlen)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < idlen && i < 32 && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", id[i]);
+}
+
+/* v3: the USM refused a packet (ret); keep what it tells for the timeout
+ * text. An engine ID other than the one configured is the usual cause. */
+static void
+sess_note_refusal(struct snmp_agent *a, const netsnmp_session *sp,
+    const netsnmp_pdu *pdu, int ret)
+{
+	char got[2 * 32 + 1], want[2 * 32 + 1];
+
+	if (pdu->securityEngineIDLen > 0 && (pdu->securityEngineIDLen !=
+	    sp->securityEngineIDLen || memcmp(pdu->securityEngineID,
+	    sp->securityEngineID, pdu->securityEngineIDLen) != 0)) {
+		snmp_engine_hex(got, sizeof(got), pdu->securityEngineID,
+		    pdu->securityEngineIDLen);
+		snmp_engine_hex(want, sizeof(want), sp->securityEngineID,
+		    sp->securityEngineIDLen);
+		snprintf(a->secnote, sizeof(a->secnote), "the agent's engine "
+		    "ID is %s, not %s (usmStatsUnknownEngineIDs)", got, want);
+		return;
+	}
+	snprintf(a->secnote, sizeof(a->secnote), "the agent's packets are "
+	    "refused: %s", snmp_api_errstring(ret));
+}
+
+/* net-snmp's post-parse hook of both sessions of an agent (magic). */
+static int
+sess_post_parse(netsnmp_session *sp, netsnmp_pdu *pdu, int ret)
+{
+	struct snmp_agent *a = sp->callback_magic;
+
+	if (a->probe != NULL && sp == snmp_sess_session(a->probe)) {
+		/* the discovery's Report may well fail the USM: only junk
+		 * is counted there */
+		if (ret == SNMPERR_ASN_PARSE_ERR ||
+		    ret == SNMPERR_BAD_VERSION || ret == SNMPERR_BAD_PARSE)
+			a->p->c.malformed++;
+		return 1;
+	}
+	if (ret != SNMPERR_SUCCESS && pdu->version == SNMP_VERSION_3 &&
+	    sp->version == SNMP_VERSION_3)
+		sess_note_refusal(a, sp, pdu, ret);
+	return snmp_packet_check(a, pdu, ret);
+}
+
+/* Open s to peer with the post-parse hook. NULL on failure (s's
+ * s_snmp_errno set). */
+static void *
+sess_open_hooked(netsnmp_session *s, const char *peer)
+{
+	netsnmp_transport *tr = netsnmp_transport_open_client("snmp", peer);
+
+	if (tr == NULL) {
+		s->s_snmp_errno = SNMPERR_BAD_ADDRESS;
+		return NULL;
+	}
+	/* it takes the transport, failure or not, as in snmp_sess_open() */
+	return snmp_sess_add(s, tr, NULL, sess_post_parse);
+}
+
+/* ---- varbind conversion ---- */
+
+/* Room for one arc of an OID in text: a dot and the digits of a u_long. */
+#define OID_ARC_TEXT 22
+
+/* ".1.3.6..." of the n arcs at o into out, which has room for n *
+ * OID_ARC_TEXT bytes; not terminated. Returns the length. A digit loop
+ * rather than snprintf per arc: rendering OIDs was the poller's largest
+ * cost. Prints what net-snmp prints for a numeric OID (-On). */
+static size_t
+oid_digits(char *out, const oid *o, size_t n)
+{
+	char *q = out;
+
+	for (size_t i = 0; i < n; i++) {
+		char tmp[OID_ARC_TEXT];
+		size_t k = 0;
+		unsigned long v = (unsigned long)o[i];
+
+		do {
+			tmp[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0);
+		*q++ = '.';
+		while (k > 0)
+			*q++ = tmp[--k];
+	}
+	return (size_t)(q - out);
+}
+
+void
 snmp_oid_text(char *buf, size_t len, const oid *o, size_t n)
 {
 	size_t off = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, ".%lu",
-		    (unsigned long)o[i]);
-		if (w < 0)
-			break;
-		off += (size_t)w;
+	for (size_t i = 0; i < n && off + 1 < len; i++) {
+		char arc[OID_ARC_TEXT];
+		size_t w = oid_digits(arc, &o[i], 1);
+
+		if (w > len - 1 - off)
+			w = len - 1 - off;
+		memcpy(buf + off, arc, w);
+		off += w;
 	}
+	buf[off] = '\0';
 }
 
 void
 snmp_vbset_free(struct snmp_vbset *s)
 {
-	for (size_t i = 0; i < s->nbufs; i++)
-		free(s->bufs[i]);
-	free(s->bufs);
+	free(s->arena);
 	free(s->vbs);
 	memset(s, 0, sizeof(*s));
 }
 
-/* Fill one vb from v; its strings go to s->bufs. Returns 0 or -ENOMEM. */
+/* Room for more bytes at the end of s's arena. Returns 0 or -ENOMEM. */
 static int
-vb_convert(struct snmp_vbset *s, struct snmp_vb *vb,
+arena_room(struct snmp_vbset *s, size_t more)
+{
+	size_t cap = s->size > 0 ? s->size : 256;
+	u_char *nb;
+
+	if (s->used + more < s->size)
+		return 0;
+	while (cap <= s->used + more)
+		cap *= 2;
+	nb = realloc(s->arena, cap);
+	if (nb == NULL)
+		return -ENOMEM;
+	s->arena = nb;
+	s->size = cap;
+	return 0;
+}
+
+/* Append len bytes and a NUL (not counted in used: the next append
+ * overwrites it unless terminate). Returns 0 or -ENOMEM. */
+static int
+arena_put(struct snmp_vbset *s, const void *bytes, size_t len,
+    bool terminate)
+{
+	if (arena_room(s, len + 1) != 0)
+		return -ENOMEM;
+	if (len > 0)
+		memcpy(s->arena + s->used, bytes, len);
+	s->used += len;
+	s->arena[s->used] = '\0';
+	if (terminate)
+		s->used++;
+	return 0;
+}
+
+static int
+arena_oid(struct snmp_vbset *s, const oid *o, size_t n, bool terminate)
+{
+	if (arena_room(s, n * OID_ARC_TEXT + 1) != 0)
+		return -ENOMEM;
+	s->used += oid_digits((char *)s->arena + s->used, o, n);
+	s->arena[s->used] = '\0';
+	if (terminate)
+		s->used++;
+	return 0;
+}
+
+/* What sprint_realloc_variable prints for an exception after " = "
+ * (sprint_realloc_by_type does not know them); NULL for a value. */
+static const char *
+vb_exception_text(u_char type)
+{
+	switch (type) {
+	case SNMP_NOSUCHOBJECT:
+		return "No Such Object available on this agent at this OID";
+	case SNMP_NOSUCHINSTANCE:
+		return "No Such Instance currently exists at this OID";
+	case SNMP_ENDOFMIBVIEW:
+		return "No more variables left in this MIB View (It is past "
+		    "the end of the MIB tree)";
+	default:
+		return NULL;
+	}
+}
+
+/* Where the strings of one vb are in the arena while it may still move. */
+struct vb_where {
+	size_t oid, text, bytes, len;
+};
+
+/* Append v's strings to s's arena: its OID; the line snmpget -On prints,
+ * as sprint_realloc_variable would render it without MIBs (the OID once
+ * more, " = ", the value by sprint_realloc_by_type or the exception's
+ * text); and the bytes of a string (terminated) or the text of an OID
+ * value. Returns 0 or -ENOMEM. */
+static int
+vb_render(struct snmp_vbset *s, struct vb_where *w,
     const netsnmp_variable_list *v)
 {
-	char *oidtxt, *bytes = NULL;
-	u_char *txt = NULL;
-	size_t txtlen = 0, outlen = 0, oidlen = v->name_length * 11 + 1;
+	const char *exc = vb_exception_text(v->type);
+	size_t oidlen;
 
-	oidtxt = malloc(oidlen);
-	if (oidtxt == NULL)
+	w->oid = s->used;
+	if (arena_oid(s, v->name, v->name_length, true) != 0)
 		return -ENOMEM;
-	s->bufs[s->nbufs++] = oidtxt;
-	snmp_oid_text(oidtxt, oidlen, v->name, v->name_length);
-	if (!sprint_realloc_variable(&txt, &txtlen, &outlen, 1, v->name,
-	    v->name_length, v)) {
-		free(txt);
+	oidlen = s->used - 1 - w->oid;
+	w->text = s->used;
+	if (arena_room(s, oidlen + 3) != 0)
 		return -ENOMEM;
+	memcpy(s->arena + s->used, s->arena + w->oid, oidlen);
+	memcpy(s->arena + s->used + oidlen, " = ", 3);
+	s->used += oidlen + 3;
+	if (exc != NULL ? arena_put(s, exc, strlen(exc), false) != 0 :
+	    !sprint_realloc_by_type(&s->arena, &s->size, &s->used, 1, v, NULL,
+	    NULL, NULL))
+		return -ENOMEM;
+	if (arena_put(s, NULL, 0, true) != 0)
+		return -ENOMEM;
+	w->bytes = s->used;
+	switch (v->type) {
+	case ASN_OCTET_STR:
+	case ASN_IPADDRESS:
+	case ASN_OPAQUE:
+		w->len = v->val_len;
+		return arena_put(s, v->val.string, v->val_len, true);
+	case ASN_OBJECT_ID:
+		if (arena_oid(s, v->val.objid, v->val_len / sizeof(oid),
+		    true) != 0)
+			return -ENOMEM;
+		w->len = s->used - 1 - w->bytes;
+		return 0;
+	default:
+		return 0;
 	}
-	s->bufs[s->nbufs++] = (char *)txt;
-	memset(vb, 0, sizeof(*vb));
-	vb->oid = oidtxt;
-	vb->text = (const char *)txt;
+}
+
+/* The type and numbers of vb from v (no strings). */
+static void
+vb_value(struct snmp_vb *vb, const netsnmp_variable_list *v)
+{
 	switch (v->type) {
 	case ASN_INTEGER:
 		vb->type = SNMP_T_INTEGER;
 		vb->i = *v->val.integer;
 		break;
 	case ASN_OCTET_STR:
+		vb->type = SNMP_T_STRING;
+		break;
 	case ASN_IPADDRESS:
+		vb->type = SNMP_T_IPADDRESS;
+		break;
 	case ASN_OPAQUE:
-		vb->type = v->type == ASN_OCTET_STR ? SNMP_T_STRING :
-		    v->type == ASN_IPADDRESS ? SNMP_T_IPADDRESS : SNMP_T_OPAQUE;
-		bytes = malloc(v->val_len + 1);
-		if (bytes == NULL)
-			return -ENOMEM;
-		s->bufs[s->nbufs++] = bytes;
-		if (v->val_len > 0)
-			memcpy(bytes, v->val.string, v->val_len);
-		bytes[v->val_len] = '\0';
-		vb->bytes = (const unsigned char *)bytes;
-		vb->len = v->val_len;
+		vb->type = SNMP_T_OPAQUE;
 		break;
 	case ASN_OBJECT_ID:
 		vb->type = SNMP_T_OID;
-		oidlen = v->val_len / sizeof(oid) * 11 + 1;
-		bytes = malloc(oidlen);
-		if (bytes == NULL)
-			return -ENOMEM;
-		s->bufs[s->nbufs++] = bytes;
-		snmp_oid_text(bytes, oidlen, v->val.objid, v->val_len / sizeof(oid));
-		vb->bytes = (const unsigned char *)bytes;
-		vb->len = strlen(bytes);
 		break;
 	case ASN_COUNTER:
 	case ASN_GAUGE:
@@ -128,30 +319,52 @@ vb_convert(struct snmp_vbset *s, struct snmp_vb *vb,
 		vb->type = SNMP_T_OTHER;
 		break;
 	}
-	return 0;
 }
 
-/* Convert the first n varbinds of list. Returns 0 or -ENOMEM (s empty). */
+/* Point vb's strings into the arena, which no longer moves. */
+static void
+vb_place(const struct snmp_vbset *s, struct snmp_vb *vb,
+    const struct vb_where *w)
+{
+	const char *base = (const char *)s->arena;
+
+	vb->oid = base + w->oid;
+	vb->text = base + w->text;
+	if (vb->type == SNMP_T_STRING || vb->type == SNMP_T_IPADDRESS ||
+	    vb->type == SNMP_T_OPAQUE || vb->type == SNMP_T_OID) {
+		vb->bytes = (const unsigned char *)base + w->bytes;
+		vb->len = w->len;
+	}
+}
+
 int
 snmp_vbset_build(struct snmp_vbset *s, const netsnmp_variable_list *list,
     size_t n)
 {
+	struct vb_where *w = NULL;
 	size_t i = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (n == 0)
 		return 0;
 	s->vbs = calloc(n, sizeof(*s->vbs));
-	s->bufs = calloc(3 * n, sizeof(*s->bufs));
-	if (s->vbs == NULL || s->bufs == NULL)
+	w = calloc(n, sizeof(*w));
+	/* about what one ifTable row takes: one growth at most, mostly */
+	if (s->vbs == NULL || w == NULL || arena_room(s, n * 96) != 0)
 		goto fail;
 	for (const netsnmp_variable_list *v = list; v != NULL && i < n;
-	    v = v->next_variable, i++)
-		if (vb_convert(s, &s->vbs[i], v) != 0)
+	    v = v->next_variable, i++) {
+		vb_value(&s->vbs[i], v);
+		if (vb_render(s, &w[i], v) != 0)
 			goto fail;
+	}
 	s->n = i;
+	for (i = 0; i < s->n; i++)
+		vb_place(s, &s->vbs[i], &w[i]);
+	free(w);
 	return 0;
 fail:
+	free(w);
 	snmp_vbset_free(s);
 	return -ENOMEM;
 }
@@ -392,7 +605,7 @@ snmp_agent_open(struct snmp_agent *a, u_char *engine, size_t englen)
 		    a->t.user);
 		goto fail;
 	}
-	a->sess = snmp_sess_open(&s);
+	a->sess = sess_open_hooked(&s, peer);
 	if (a->sess == NULL) {
 		snprintf(a->fail, sizeof(a->fail), "cannot open a session to "
 		    "%s: %s", peer, snmp_api_errstring(s.s_snmp_errno));
@@ -419,7 +632,7 @@ snmp_agent_open(struct snmp_agent *a, u_char *engine, size_t englen)
 		a->fd = -1;
 		goto fail;
 	}
-	a->state = AGENT_READY;
+	snmp_agent_set_state(a, AGENT_READY);
 	SNMP_FREE(s.securityAuthProto);
 	SNMP_FREE(s.securityPrivProto);
 	return;
@@ -427,7 +640,7 @@ fail:
 	SNMP_FREE(s.securityAuthProto);
 	SNMP_FREE(s.securityPrivProto);
 	snmp_agent_close(a, &a->sess, &a->fd, &a->timer);
-	a->state = AGENT_FAILED;
+	snmp_agent_set_state(a, AGENT_FAILED);
 }
 
 /* The USM user "" without keys, through which the discovery's Report is
@@ -481,7 +694,7 @@ snmp_agent_discover(struct snmp_agent *a)
 	s.flags |= SNMP_FLAGS_DONT_PROBE;
 	s.callback = snmp_probe_cb;
 	s.callback_magic = a;
-	a->probe = snmp_sess_open(&s);
+	a->probe = sess_open_hooked(&s, peer);
 	if (a->probe == NULL) {
 		snprintf(a->fail, sizeof(a->fail), "cannot open a session to "
 		    "%s: %s", peer, snmp_api_errstring(s.s_snmp_errno));
@@ -518,12 +731,12 @@ snmp_agent_discover(struct snmp_agent *a)
 	}
 	a->p->c.engine_probes++;
 	a->p->c.pdus_sent++;
-	a->state = AGENT_DISCOVER;
+	snmp_agent_set_state(a, AGENT_DISCOVER);
 	snmp_agent_rearm(a, a->probe, &a->probe_timer);
 	return;
 fail:
 	snmp_agent_close(a, &a->probe, &a->probe_fd, &a->probe_timer);
-	a->state = AGENT_FAILED;
+	snmp_agent_set_state(a, AGENT_FAILED);
 }
 
 /* net-snmp's callback for the discovery session. Keeps only the engine ID;
@@ -541,18 +754,15 @@ snmp_probe_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 	if ((op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ||
 	    op == NETSNMP_CALLBACK_OP_SEC_ERROR) && pdu != NULL &&
 	    pdu->securityEngineIDLen > 0 && pdu->securityEngineIDLen <= 32) {
-		char hex[2 * 32 + 1];
-
-		for (size_t i = 0; i < pdu->securityEngineIDLen; i++)
-			snprintf(hex + 2 * i, 3, "%02x",
-			    pdu->securityEngineID[i]);
-		snprintf(a->t.engine_id, sizeof(a->t.engine_id), "%s", hex);
-		a->state = AGENT_NEW; /* kick opens the real session */
+		snmp_engine_hex(a->t.engine_id, sizeof(a->t.engine_id),
+		    pdu->securityEngineID, pdu->securityEngineIDLen);
+		/* kick opens the real session */
+		snmp_agent_set_state(a, AGENT_NEW);
 	} else {
 		snprintf(a->fail, sizeof(a->fail), "timeout: no answer to "
 		    "the v3 engine ID discovery from %s:%u", a->t.addr,
 		    a->t.port);
-		a->state = AGENT_FAILED;
+		snmp_agent_set_state(a, AGENT_FAILED);
 	}
 	snmp_kick_arm(a->p);
 	return 1;
