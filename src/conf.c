@@ -37,6 +37,9 @@ static const struct {
 	{ "state_retention_file",
 	    offsetof(struct config, state_retention_file) },
 	{ "rrd_dir", offsetof(struct config, rrd_dir) },
+	{ "discovery_cache_file",
+	    offsetof(struct config, discovery_cache_file) },
+	{ "profile_dir", offsetof(struct config, profile_dir) },
 };
 
 /* Keys of Nagios 4's nagios.cfg (Debian's sample, commented-out entries
@@ -502,6 +505,8 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	    strcmp(key, "icmp_max_rate") == 0 ||
 	    strcmp(key, "service_check_timeout") == 0 ||
 	    strcmp(key, "host_check_timeout") == 0 ||
+	    strcmp(key, "discovery_interval") == 0 ||
+	    strcmp(key, "discovered_service_template") == 0 ||
 	    strcmp(key, "pharos_user") == 0 ||
 	    strcmp(key, "pharos_group") == 0)) {
 		conf_main_err(ctx, file, line, "'%s' has no value", key);
@@ -532,6 +537,9 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (strcmp(key, "pharos_group") == 0)
 		return conf_set_str(ctx, &cfg->pharos_group, strdup(value), key,
 		    line);
+	if (strcmp(key, "discovered_service_template") == 0)
+		return conf_set_str(ctx, &cfg->discovered_service_template,
+		    strdup(value), key, line);
 	if (strcmp(key, "interval_length") == 0)
 		conf_main_int(ctx, line, key, value, 3600, "whole seconds",
 		    &cfg->interval_length);
@@ -544,6 +552,9 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	else if (strcmp(key, "host_check_timeout") == 0)
 		conf_main_int(ctx, line, key, value, 86400, "seconds",
 		    &cfg->host_check_timeout);
+	else if (strcmp(key, "discovery_interval") == 0)
+		conf_main_int(ctx, line, key, value, 30 * 86400, "seconds",
+		    &cfg->discovery_interval);
 	else
 		conf_main_err(ctx, file, line,
 		    "unknown key '%.60s' in main config file", key);
@@ -748,7 +759,7 @@ conf_read_objects_run(void *arg)
 	struct conf_reading *r = arg;
 	struct conf_ctx *ctx = r->ctx;
 	struct conf_main *m = r->m;
-	size_t i;
+	size_t i, n;
 
 	r->rc = 0;
 	for (i = 0; i < m->ninc && !ctx->oom; i++) {
@@ -764,8 +775,12 @@ conf_read_objects_run(void *arg)
 		conf_main_err(ctx, ctx->cfg->main_file, 0,
 		    "no object config files: add cfg_file or cfg_dir lines");
 	ctx->priv->check_msgs = ctx->cfg->nmsgs;
-	if (!ctx->priv->main_unreadable)
-		r->rc = conf_inherit(ctx);
+	if (ctx->priv->main_unreadable)
+		return NULL;
+	n = ctx->ndefs;
+	if ((r->rc = conf_inherit(ctx, 0)) == 0 &&
+	    (r->rc = conf_discovered(ctx)) == 0)
+		r->rc = conf_inherit(ctx, n);
 	return NULL;
 }
 
@@ -809,6 +824,7 @@ conf_load(const char *path, struct config **out)
 	cfg->icmp_max_rate = CONF_DEFAULT_ICMP_RATE;
 	cfg->service_check_timeout = 60;
 	cfg->host_check_timeout = 30;
+	cfg->discovery_interval = CONF_DEFAULT_DISCOVERY_INTERVAL;
 	if ((ctx.priv = calloc(1, sizeof(*ctx.priv))) == NULL)
 		goto fail;
 	cfg->objects.priv = ctx.priv;
@@ -870,6 +886,9 @@ conf_free(struct config *cfg)
 	free(cfg->state_retention_file);
 	free(cfg->resource_file);
 	free(cfg->rrd_dir);
+	free(cfg->discovery_cache_file);
+	free(cfg->profile_dir);
+	free(cfg->discovered_service_template);
 	free(cfg->pharos_user);
 	free(cfg->pharos_group);
 	for (i = 0; i < CONF_MAX_USER_MACROS; i++)
@@ -933,6 +952,7 @@ conf_print_report(const struct config *cfg, FILE *fp)
 		fprintf(fp, "Checking objects...\n");
 		conf_print_range(cfg, split, cfg->nmsgs, fp);
 		fprintf(fp, "\tChecked %zu services.\n", o->nservices);
+		conf_print_discovered(o, fp);
 		fprintf(fp, "\tChecked %zu hosts.\n", o->nhosts);
 		fprintf(fp, "\tChecked %zu host groups.\n", o->nhostgroups);
 		fprintf(fp, "\tChecked %zu contacts.\n", o->ncontacts);

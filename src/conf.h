@@ -31,6 +31,7 @@ struct conf_msg {
 
 #define CONF_MAX_USER_MACROS 256
 #define CONF_DEFAULT_ICMP_RATE 2000
+#define CONF_DEFAULT_DISCOVERY_INTERVAL (6 * 3600)
 #define CONF_MAX_ICMP_RATE 1000000
 
 struct config {
@@ -45,6 +46,14 @@ struct config {
 	char *state_retention_file;
 	char *resource_file;
 	char *rrd_dir;
+	/* SNMP discovery (docs/snmp-profiles.md): where results are kept,
+	 * where profiles are read (NULL: the installed ones), the template
+	 * discovered services use (NULL: "generic-service" when it exists)
+	 * and seconds between discoveries of a host (default 6 hours). */
+	char *discovery_cache_file;
+	char *profile_dir;
+	char *discovered_service_template;
+	int discovery_interval;
 	char *pharos_user;  /* default "pharos" */
 	char *pharos_group; /* default "pharos" */
 	int interval_length; /* seconds per interval unit, default 60 */

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -164,6 +165,12 @@ struct conf_ctx {
 	bool oom;     /* memory ran out: conf_load() fails with -ENOMEM */
 };
 
+/* conf_snmp.c: a host's snmp_* keys and device_profile (h->snmp,
+ * h->device_profile); errors reported at the key's line. -ENOMEM or 0. */
+struct host;
+int conf_snmp_host(struct conf_ctx *ctx, const struct conf_def *d,
+    struct host *h) __attribute__((warn_unused_result));
+
 /* conf.c */
 
 /* Add a diagnostic (file borrowed, copied; may be NULL). Sets ctx->oom
@@ -224,11 +231,27 @@ int conf_parse_file(struct conf_ctx *ctx, const char *path, const char *from,
     int from_line) __attribute__((warn_unused_result));
 int conf_parse_dir(struct conf_ctx *ctx, const char *path, const char *from,
     int from_line) __attribute__((warn_unused_result));
+/* Object definitions from memory (made by the loader itself); name stands
+ * for the file in diagnostics. */
+int conf_parse_buffer(struct conf_ctx *ctx, const char *name,
+    const char *buf, size_t len) __attribute__((warn_unused_result));
 void conf_def_free(struct conf_def *d);
 /* Templates and inheritance: fill conf_def.r of every registered
- * definition with what it inherits. Template problems (unknown, loops)
- * are diagnostics. Returns 0 or -ENOMEM. */
-int conf_inherit(struct conf_ctx *ctx) __attribute__((warn_unused_result));
+ * definition from index from on with what it inherits (templates of any
+ * index apply). Template problems (unknown, loops) are diagnostics.
+ * Returns 0 or -ENOMEM. */
+int conf_inherit(struct conf_ctx *ctx, size_t from)
+    __attribute__((warn_unused_result));
+
+/* conf_discover.c: for each host with device_profile, the services its
+ * last discovery found (cfg->discovery_cache_file) as service
+ * definitions appended to ctx->defs, not yet inherited. Hand-written
+ * services of the same description win. Returns 0 or -ENOMEM. */
+int conf_discovered(struct conf_ctx *ctx) __attribute__((warn_unused_result));
+/* For `pharosd -v`: per host with a device_profile, how many services
+ * came from the discovery cache ("\t  sw1: profile switch, 18 services
+ * from SNMP discovery"), and the total. */
+void conf_print_discovered(const struct objects *o, FILE *fp);
 /* The directive key of d after inheritance (d->r), or NULL when it is
  * unset or "null". */
 const struct conf_rkv *conf_rget(const struct conf_def *d, const char *key);

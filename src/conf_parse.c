@@ -619,6 +619,17 @@ conf_scan(struct conf_reader *rd, const char *buf, size_t len)
 }
 
 int
+conf_parse_buffer(struct conf_ctx *ctx, const char *name, const char *buf,
+    size_t len)
+{
+	struct conf_reader rd = { .ctx = ctx };
+
+	if ((rd.file = conf_pool_file(ctx, name)) == NULL)
+		return -ENOMEM;
+	return conf_scan(&rd, buf, len);
+}
+
+int
 conf_parse_file(struct conf_ctx *ctx, const char *path, const char *from,
     int from_line)
 {
@@ -876,15 +887,21 @@ conf_prepare(struct conf_inh *ih, struct conf_def *d)
 }
 
 int
-conf_inherit(struct conf_ctx *ctx)
+conf_inherit(struct conf_ctx *ctx, size_t from)
 {
 	struct conf_inh ih = { .ctx = ctx };
 	size_t i;
 	int rc = 0;
 
+	/* Templates of earlier passes are indexed again, silently. */
 	for (i = 0; i < ctx->ndefs && rc == 0; i++)
-		rc = conf_prepare(&ih, ctx->defs[i]);
-	for (i = 0; i < ctx->ndefs && rc == 0; i++)
+		if (i >= from)
+			rc = conf_prepare(&ih, ctx->defs[i]);
+		else if (ctx->defs[i]->tname != NULL &&
+		    (rc = objects_idx_put(&ih.tmpl[ctx->defs[i]->type],
+		    ctx->defs[i]->tname, NULL, ctx->defs[i])) == -EEXIST)
+			rc = 0;
+	for (i = from; i < ctx->ndefs && rc == 0; i++)
 		if (ctx->defs[i]->registered)
 			rc = conf_inherit_def(&ih, ctx->defs[i]);
 	for (i = 0; i < CT_NBUILT; i++)

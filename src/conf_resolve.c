@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "icmp_check.h"
+#include "snmp_check.h"
 
 #define ERR(d, ...) \
 	conf_msg(rs->ctx, CONF_ERROR, (d)->file, (d)->line, __VA_ARGS__)
@@ -114,6 +115,7 @@ conf_check_spec(struct conf_res *rs, const struct conf_def *d,
 {
 	const char *v = conf_rval(d, "check_command");
 	struct icmp_check_params params;
+	struct snmp_check_params sp;
 	char name[512], err[256];
 	int rc;
 
@@ -137,6 +139,12 @@ conf_check_spec(struct conf_res *rs, const struct conf_def *d,
 	    sizeof(err)) != 0)
 		ERR(d, "invalid arguments for the icmp check of %s: %s", what,
 		    err);
+	else if ((spec->command->builtin == BUILTIN_SNMP ||
+	    spec->command->builtin == BUILTIN_SNMP_IF) &&
+	    snmp_check_parse(spec->command->name, spec->args, spec->nargs,
+	    &sp, err, sizeof(err)) != 0)
+		ERR(d, "invalid arguments for the %s check of %s: %s",
+		    spec->command->name, what, err);
 	return 0;
 }
 
@@ -511,6 +519,7 @@ conf_build_host(struct conf_res *rs, struct conf_def *d)
 	    &h->active_checks_enabled);
 	objects_status_init(&h->st, HOST_PENDING);
 	if (rs->ctx->oom || conf_vars(rs, d, &h->vars, &h->nvars) != 0 ||
+	    conf_snmp_host(rs->ctx, d, h) != 0 ||
 	    conf_check_spec(rs, d, what, &h->check) != 0)
 		return -ENOMEM;
 	conf_ref_period(rs, d, "check_period");

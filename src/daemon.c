@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "discovery.h"
 #include "evlog.h"
 #include "exec.h"
 #include "icmp.h"
@@ -29,14 +31,20 @@
 #include "query.h"
 #include "resolve.h"
 #include "sched.h"
+#include "snmp.h"
+#include "snmp_check.h"
 #include "state.h"
 #include "store.h"
 
 struct daemon {
 	struct config *cfg;
+	struct config **cfgp; /* the caller's pointer: a reload replaces it */
 	const struct daemon_opts *opts;
 	struct loop *loop;
 	struct icmp *icmp;
+	struct snmp_poller *snmp;
+	struct snmp_checks *snmp_checks;
+	struct discovery *disc;
 	struct exec *exec;
 	struct sched *sched;
 	struct state *state;
@@ -222,6 +230,68 @@ daemon_plugins_json(const struct daemon *d)
 }
 
 static json_t *
+daemon_snmp_json(const struct daemon *d)
+{
+	struct snmp_counters c;
+
+	snmp_poller_counters(d->snmp, &c);
+	const struct daemon_counter f[] = {
+		{ "pending", snmp_poller_pending(d->snmp) },
+		{ "requests", c.requests },
+		{ "ok", c.ok },
+		{ "timeouts", c.timeouts },
+		{ "errors", c.errors },
+		{ "aborted", c.aborted },
+		{ "pdus_sent", c.pdus_sent },
+		{ "responses", c.responses },
+		{ "stale", c.stale },
+		{ "toobig_retries", c.toobig_retries },
+		{ "sessions", c.sessions },
+		{ "engine_probes", c.engine_probes },
+		{ "agent_inflight_max", c.agent_inflight_max },
+		{ "inflight_max", c.inflight_max },
+		{ "malformed", c.malformed },
+		{ "unauthenticated", c.unauthenticated },
+		{ "unmatched", c.unmatched },
+		{ "retransmits", c.retransmits },
+		{ "toobig_splits", c.toobig_splits },
+		{ "nosuchname_retries", c.nosuchname_retries },
+	};
+	struct snmp_check_counters k;
+	struct discovery_counters dc;
+	json_t *o;
+
+	snmp_checks_counters(d->snmp_checks, &k);
+	discovery_get_counters(d->disc, &dc);
+	const struct daemon_counter checks[] = {
+		{ "started", k.started },
+		{ "finished", k.finished },
+		{ "cancelled", k.cancelled },
+		{ "if_resolves", k.resolves },
+		{ "rate_entries", k.mem_entries },
+		{ "rate_drops", k.mem_drops },
+	};
+	const struct daemon_counter disc[] = {
+		{ "hosts", dc.hosts },
+		{ "runs", dc.runs },
+		{ "ok", dc.ok },
+		{ "failed", dc.failed },
+		{ "changed", dc.changed },
+		{ "cache_writes", dc.cache_writes },
+		{ "cache_errors", dc.cache_errors },
+		{ "bad_profiles", dc.bad_profiles },
+	};
+	o = daemon_counters_json(NULL, f, DAEMON_NCOUNTERS(f));
+	if (o != NULL) {
+		json_object_set_new(o, "checks", daemon_counters_json(NULL,
+		    checks, DAEMON_NCOUNTERS(checks)));
+		json_object_set_new(o, "discovery", daemon_counters_json(NULL,
+		    disc, DAEMON_NCOUNTERS(disc)));
+	}
+	return o;
+}
+
+static json_t *
 daemon_store_json(const struct daemon *d)
 {
 	struct store_counters c;
@@ -262,7 +332,7 @@ daemon_program_json(const struct daemon *d)
 	};
 
 	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
-	    " s:o}",
+	    " s:o, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "start_time", (json_int_t)d->start_time,
@@ -270,6 +340,7 @@ daemon_program_json(const struct daemon *d)
 	    "hosts", (json_int_t)d->cfg->objects.nhosts,
 	    "services", (json_int_t)d->cfg->objects.nservices,
 	    "icmp", daemon_icmp_json(d),
+	    "snmp", daemon_snmp_json(d),
 	    "checks", daemon_counters_json(NULL, checks,
 	    DAEMON_NCOUNTERS(checks)),
 	    "query", daemon_query_json(d),
@@ -458,6 +529,30 @@ daemon_wake(struct loop *loop, int fd, unsigned events, void *arg)
 
 /* --- start and stop ----------------------------------------------------- */
 
+/* Every SNMP agent holds a socket: while still root, lift the hard limit
+ * on open files to the kernel's nr_open (the poller raises the soft limit
+ * to it later). Without root the hard limit stays as it is. */
+static void
+daemon_raise_nofile(void)
+{
+	struct rlimit rl;
+	FILE *fp;
+	long max = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if ((fp = fopen("/proc/sys/fs/nr_open", "r")) != NULL) {
+		if (fscanf(fp, "%ld", &max) != 1)
+			max = 0;
+		fclose(fp);
+	}
+	if (max > 0 && (rlim_t)max > rl.rlim_max) {
+		rl.rlim_max = (rlim_t)max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open files limit");
+	}
+}
+
 static void
 daemon_free(struct daemon *d)
 {
@@ -465,6 +560,9 @@ daemon_free(struct daemon *d)
 	if (d->sched != NULL)
 		sched_stop(d->sched);
 	exec_free(d->exec); /* aborts jobs: the stopped scheduler drops them */
+	snmp_checks_free(d->snmp_checks);
+	discovery_free(d->disc);
+	snmp_poller_free(d->snmp);
 	sched_free(d->sched);
 	state_free(d->state);
 	store_free(d->store); /* drains what the writer has not written */
@@ -474,10 +572,71 @@ daemon_free(struct daemon *d)
 	resolve_free(d->addresses, d->cfg->objects.nhosts);
 }
 
-int
-daemon_run(struct config *cfg, const struct daemon_opts *opts)
+static void
+daemon_primed(void *arg)
 {
-	struct daemon d = { .cfg = cfg, .opts = opts };
+	struct daemon *d = arg;
+
+	loop_stop(d->loop);
+}
+
+/* Load the configuration again, now with the discovered services. On
+ * errors the configuration loaded at start stays. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config *nc = NULL;
+	char **addrs = NULL;
+	size_t unresolved = 0;
+
+	if (conf_load(d->cfg->main_file, &nc) != 0 || nc->nerrors > 0) {
+		if (nc != NULL)
+			conf_print_msgs(nc, stderr);
+		log_warnx("configuration with discovered services has errors; "
+		    "they are not used until the next start");
+		conf_free(nc);
+		return;
+	}
+	if (resolve_hosts(&nc->objects, &addrs, &unresolved) != 0) {
+		conf_free(nc);
+		return;
+	}
+	resolve_free(d->addresses, d->cfg->objects.nhosts);
+	d->addresses = addrs;
+	log_info("discovered services added: %zu services now",
+	    nc->objects.nservices);
+	conf_free(d->cfg);
+	d->cfg = *d->cfgp = nc;
+}
+
+/* Run the loop until the first discoveries end; then reload when they
+ * changed the cache. Returns 0, 1 when a stop was asked meanwhile. */
+static int
+daemon_prime(struct daemon *d)
+{
+	size_t n = discovery_prime(d->disc, daemon_primed, d);
+	int rc;
+
+	if (n == 0)
+		return 0;
+	log_info("discovering %zu host(s) with a device profile before "
+	    "checks start", n);
+	if ((rc = loop_run(d->loop)) != 0) {
+		log_warnx("event loop failed: %s", strerror(-rc));
+		return -1;
+	}
+	if (*d->opts->stop_flag)
+		return 1;
+	if (discovery_changed(d->disc))
+		daemon_reload(d);
+	return 0;
+}
+
+int
+daemon_run(struct config **cfgp, const struct daemon_opts *opts)
+{
+	struct config *cfg = *cfgp;
+	struct daemon d = { .cfg = cfg, .cfgp = cfgp, .opts = opts };
 	struct sched_handler sh = {
 		.host_result = daemon_host_result,
 		.service_result = daemon_service_result,
@@ -507,7 +666,9 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		return 1;
 	}
 
-	/* 1. Privileged: the ICMP sockets. */
+	/* 1. Privileged: the ICMP sockets and the open files limit. */
+	if (root)
+		daemon_raise_nofile();
 	err[0] = '\0';
 	rc = icmp_new(d.loop, &d.icmp, err, sizeof(err));
 	if (rc != 0) {
@@ -561,7 +722,7 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		}
 	}
 
-	/* 5. Names to addresses, once; then the engine. */
+	/* 5. Names to addresses, once. */
 	if (resolve_hosts(&cfg->objects, &d.addresses, &unresolved) != 0) {
 		log_warnx("out of memory");
 		goto out;
@@ -569,7 +730,25 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	if (unresolved > 0)
 		evlog_write(d.ev, "Warning: %zu host address(es) could not be "
 		    "resolved; see pharosd's messages", unresolved);
-	if (exec_new(d.loop, d.icmp, cfg, &d.exec) != 0 ||
+
+	/* 6. The SNMP poller (unprivileged UDP sockets, opened per agent on
+	 * first use), its checks and discovery: hosts with a device_profile
+	 * the discovery cache lacks are discovered before checks start. */
+	if (snmp_poller_new(d.loop, NULL, &d.snmp) != 0 ||
+	    snmp_checks_new(d.loop, d.snmp, &d.snmp_checks) != 0 ||
+	    discovery_new(d.loop, d.snmp, cfg, d.addresses, d.ev,
+	    &d.disc) != 0) {
+		log_warnx("cannot start the SNMP poller");
+		goto out;
+	}
+	if ((rc = daemon_prime(&d)) != 0) {
+		ret = rc < 0 ? 1 : 0;
+		goto out;
+	}
+	cfg = d.cfg;
+
+	/* 7. The engine. */
+	if (exec_new(d.loop, d.icmp, d.snmp_checks, cfg, &d.exec) != 0 ||
 	    sched_new(d.loop, d.exec, &cfg->objects,
 	    (const char *const *)d.addresses, &sh, &d.sched) != 0 ||
 	    state_new(&cfg->objects, &so, d.ev, &d.state) != 0) {
@@ -584,6 +763,7 @@ daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	evlog_write(d.ev, "LOG VERSION: 2.0");
 	state_log_current(d.state);
 	sched_start(d.sched);
+	discovery_start(d.disc);
 	log_info("monitoring %zu hosts and %zu services",
 	    cfg->objects.nhosts, cfg->objects.nservices);
 

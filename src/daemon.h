@@ -20,8 +20,10 @@ struct daemon_opts {
 	int wake_fd; /* read end of the self-pipe the handlers write to */
 };
 
-/* Run the daemon on cfg (borrowed) until a stop is requested. Returns the
- * process exit code (0 after a clean stop). */
-int daemon_run(struct config *cfg, const struct daemon_opts *opts);
+/* Run the daemon on *cfg (borrowed) until a stop is requested. Once the
+ * first SNMP discoveries have added services, the configuration is loaded
+ * again: *cfg is then replaced (the old one freed). Returns the process
+ * exit code (0 after a clean stop). */
+int daemon_run(struct config **cfg, const struct daemon_opts *opts);
 
 #endif

@@ -21,6 +21,8 @@
 #include "loop.h"
 #include "macro.h"
 #include "plugin.h"
+#include "snmp.h"
+#include "snmp_check.h"
 
 struct exec_job {
 	struct exec *ex;
@@ -31,6 +33,8 @@ struct exec_job {
 	struct icmp_check_params icmp_params;
 	struct icmp_probe *probe; /* while the ICMP prober has it */
 	struct plugin_job *plugin; /* while the plugin runner has it */
+	struct snmp_check_params snmp_params;
+	struct snmp_check_run *snmp; /* while the SNMP checks have it */
 	struct loop_timer defer;  /* delivers a result computed up front */
 	struct check_result res;
 };
@@ -38,6 +42,7 @@ struct exec_job {
 struct exec {
 	struct loop *loop;
 	struct icmp *icmp;
+	struct snmp_checks *snmp; /* NULL: SNMP checks are UNKNOWN */
 	struct plugin_runner *plugins;
 	const struct config *cfg;
 	const struct command **warned; /* commands with unknown macros */
@@ -47,8 +52,8 @@ struct exec {
 };
 
 int
-exec_new(struct loop *loop, struct icmp *icmp, const struct config *cfg,
-    struct exec **out)
+exec_new(struct loop *loop, struct icmp *icmp, struct snmp_checks *snmp,
+    const struct config *cfg, struct exec **out)
 {
 	struct plugin_options po;
 	struct exec *ex;
@@ -65,6 +70,7 @@ exec_new(struct loop *loop, struct icmp *icmp, const struct config *cfg,
 	ex->cfg = cfg;
 	ex->loop = loop;
 	ex->icmp = icmp;
+	ex->snmp = snmp;
 	*out = ex;
 	return 0;
 }
@@ -101,6 +107,7 @@ exec_finish(struct exec_job *job)
 		job->res.output = strdup("");
 	job->fn(&job->res, job->arg);
 	check_result_clear(&job->res);
+	snmp_check_params_clear(&job->snmp_params);
 	free(job->address);
 	free(job);
 }
@@ -195,6 +202,61 @@ exec_plugin(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	return true;
 }
 
+static void
+exec_snmp_done(struct check_result *res, void *arg)
+{
+	struct exec_job *job = arg;
+
+	job->snmp = NULL;
+	job->res.code = res->code;
+	job->res.output = res->output;
+	job->res.long_output = res->long_output;
+	job->res.perfdata = res->perfdata;
+	res->output = res->long_output = res->perfdata = NULL;
+	exec_finish(job);
+}
+
+/* The host's snmp_* settings (or v2c "public" on 161) at the address the
+ * scheduler probes; rates are remembered per host and service. */
+static bool
+exec_snmp(struct exec *ex, struct exec_job *job, const struct check_job *cj)
+{
+	const struct command *cmd = cj->spec->command;
+	struct snmp_target t;
+	char key[1024], err[256];
+
+	if (ex->snmp == NULL) {
+		check_result_set(&job->res, CHECK_UNKNOWN,
+		    "%s: SNMP is not available", cmd->name);
+		return false;
+	}
+	if (cj->host->snmp != NULL)
+		t = *cj->host->snmp;
+	else {
+		memset(&t, 0, sizeof(t));
+		t.version = SNMP_V2C;
+		t.retries = 1;
+		snprintf(t.community, sizeof(t.community), "public");
+	}
+	if (snprintf(t.addr, sizeof(t.addr), "%s", cj->address) >=
+	    (int)sizeof(t.addr)) {
+		check_result_set(&job->res, CHECK_UNKNOWN,
+		    "%s: address too long: %s", cmd->name, cj->address);
+		return false;
+	}
+	snprintf(key, sizeof(key), "%s;%s", cj->host->name,
+	    cj->service != NULL ? cj->service->description : "");
+	if (snmp_check_parse(cmd->name, cj->spec->args, cj->spec->nargs,
+	    &job->snmp_params, err, sizeof(err)) != 0 ||
+	    snmp_check_start(ex->snmp, &job->snmp_params, &t, key,
+	    exec_snmp_done, job, &job->snmp, err, sizeof(err)) != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "%s: %s", cmd->name,
+		    err);
+		return false;
+	}
+	return true;
+}
+
 /* Start the job on its prober; on failure fill job->res for deferred
  * delivery and return false. */
 static bool
@@ -225,6 +287,9 @@ exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 			return false;
 		}
 		return true;
+	case BUILTIN_SNMP:
+	case BUILTIN_SNMP_IF:
+		return exec_snmp(ex, job, cj);
 	case BUILTIN_NONE:
 		break;
 	}
@@ -289,6 +354,13 @@ exec_free(struct exec *ex)
 			icmp_probe_cancel(ex->icmp, job->probe); /* finishes */
 		else if (job->plugin != NULL)
 			plugin_cancel(ex->plugins, job->plugin); /* finishes */
+		else if (job->snmp != NULL) {
+			snmp_check_cancel(ex->snmp, job->snmp); /* silent */
+			job->snmp = NULL;
+			check_result_set(&job->res, CHECK_UNKNOWN,
+			    "check aborted");
+			exec_finish(job);
+		}
 		else
 			exec_finish(job);
 	}

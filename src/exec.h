@@ -1,9 +1,9 @@
 /*
  * exec: the executor. It takes check jobs and hands back exactly one result
  * per job, choosing the prober by the job's command: built-in `icmp` goes to
- * the ICMP prober, any other command line is expanded (macro.h) and run as
- * a Nagios plugin (plugin.h). The scheduler sees only exec_submit() and its
- * callback.
+ * the ICMP prober, `snmp` and `snmp_if` to the SNMP checks, any other
+ * command line is expanded (macro.h) and run as a Nagios plugin
+ * (plugin.h). The scheduler sees only exec_submit() and its callback.
  */
 #ifndef PHAROS_EXEC_H
 #define PHAROS_EXEC_H
@@ -15,6 +15,7 @@
 
 struct loop;
 struct icmp;
+struct snmp_checks;
 struct config;
 struct plugin_counters;
 struct exec;
@@ -25,11 +26,12 @@ struct exec_counters {
 	uint64_t running;
 };
 
-/* Create an executor on loop using the ICMP prober icmp and the $USERn$
- * macros of cfg (both borrowed; must outlive the executor). Returns 0 or
- * -errno. */
-int exec_new(struct loop *loop, struct icmp *icmp, const struct config *cfg,
-    struct exec **out)
+/* Create an executor on loop using the ICMP prober icmp, the SNMP checks
+ * snmp (may be NULL: `snmp` and `snmp_if` checks then say UNKNOWN) and the
+ * $USERn$ macros of cfg (all borrowed; must outlive the executor). Returns
+ * 0 or -errno. */
+int exec_new(struct loop *loop, struct icmp *icmp, struct snmp_checks *snmp,
+    const struct config *cfg, struct exec **out)
     __attribute__((warn_unused_result));
 /* Abort running jobs (each callback fires once with an UNKNOWN "aborted"
  * result), then free. NULL is a no-op. */

@@ -85,10 +85,20 @@ static const char *const objects_type_names[CT_NTYPES] = {
 	    K_BOOL("failure_prediction_enabled"),                         \
 	    K_ANY("failure_prediction_options")
 
+/* Host keys of SNMP (checked further by conf_snmp.c). */
+#define SNMP_KEYS                                                        \
+	K_ANY("snmp_version"), K_ANY("snmp_community"),                   \
+	    K_INT("snmp_port", 1, 65535), K_ANY("snmp_v3_user"),          \
+	    K_ANY("snmp_v3_auth_proto"), K_ANY("snmp_v3_auth_pass"),      \
+	    K_ANY("snmp_v3_priv_proto"), K_ANY("snmp_v3_priv_pass"),      \
+	    K_ANY("snmp_v3_engine_id"), K_NUM("snmp_timeout", 0.01, 600), \
+	    K_INT("snmp_retries", 0, 20),                                 \
+	    K_INT("snmp_max_repetitions", 1, 1000), K_ANY("device_profile")
+
 static const struct conf_key objects_keys_host[] = {
 	K_ANY("host_name"), K_ANY("alias"), K_KIND("address", VK_ADDR),
 	K_KIND("address6", VK_ADDR6), K_LIST("parents"), K_LIST("hostgroups"),
-	CHECK_KEYS,
+	CHECK_KEYS, SNMP_KEYS,
 	K_STATE("initial_state", "odu"), K_BOOL("obsess_over_host"),
 	K_OPTS("flap_detection_options", "oduna"),
 	K_OPTS("notification_options", "durfsna"),
@@ -462,6 +472,8 @@ objects_host_free(struct host *h)
 	free(h->display_name);
 	free(h->address);
 	free(h->address6);
+	free(h->snmp);
+	free(h->device_profile);
 	objects_check_free(&h->check, &h->st);
 	free(h->parents);
 	free(h->children);
@@ -547,20 +559,34 @@ objects_free(struct objects *o)
 int
 objects_builtins(struct objects *o)
 {
+	static const struct {
+		const char *name;
+		enum builtin kind;
+	} tab[] = {
+		{ "icmp", BUILTIN_ICMP },
+		{ "snmp", BUILTIN_SNMP },
+		{ "snmp_if", BUILTIN_SNMP_IF },
+	};
 	struct objects_priv *p = o->priv;
 	struct command *c;
 	bool oom = false;
+	size_t i;
+	int rc;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    !CONF_ROOM(&oom, o->commands, o->ncommands)) {
-		free(c);
-		return -ENOMEM;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    !CONF_ROOM(&oom, o->commands, o->ncommands)) {
+			free(c);
+			return -ENOMEM;
+		}
+		o->commands[o->ncommands++] = c;
+		c->builtin = tab[i].kind;
+		if ((c->name = strdup(tab[i].name)) == NULL)
+			return -ENOMEM;
+		if ((rc = objects_idx_put(&p->commands, c->name, NULL, c)) != 0)
+			return rc;
 	}
-	o->commands[o->ncommands++] = c;
-	c->builtin = BUILTIN_ICMP;
-	if ((c->name = strdup("icmp")) == NULL)
-		return -ENOMEM;
-	return objects_idx_put(&p->commands, c->name, NULL, c);
+	return 0;
 }
 
 void

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct snmp_target;
+
 /* Host states, numbered as Nagios numbers them. */
 enum host_state {
 	HOST_UP = 0,
@@ -47,6 +49,8 @@ enum state_type {
 enum builtin {
 	BUILTIN_NONE = 0, /* an ordinary command_line (a plugin) */
 	BUILTIN_ICMP,     /* "icmp" */
+	BUILTIN_SNMP,     /* "snmp" */
+	BUILTIN_SNMP_IF,  /* "snmp_if" */
 };
 
 /* Where an object was defined, for messages. file is borrowed from the
@@ -133,6 +137,11 @@ struct host {
 	 * configuration sets only address6, address is a copy of it. */
 	char *address;
 	char *address6; /* an IPv6 literal or a DNS name; NULL when unset */
+	/* The snmp_* keys (addr left empty: the checked address goes there),
+	 * or NULL when the host sets none: then SNMP checks use v2c,
+	 * community "public", port 161. Owned. */
+	struct snmp_target *snmp;
+	char *device_profile; /* NULL when unset */
 	struct check_spec check;
 	int64_t check_interval_ns;
 	int64_t retry_interval_ns;

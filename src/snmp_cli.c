@@ -20,6 +20,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,8 @@ static const char snmp_cli_usage_text[] =
     "          -a MD5|SHA|SHA-256 -A PASS -x DES|AES -X PASS -e ENGINEID]\n"
     "         [-r RETRIES] [-t SECONDS] [-Cr REPETITIONS] [-f FILE]\n"
     "         AGENT[:PORT]... [OID...]\n"
+    "       pharos snmp discover [options] [-P PROFILE] [-D DIR] [--json]\n"
+    "         AGENT[:PORT]   (see pharos snmp discover -h)\n"
     "  get   GET the OIDs from the agent(s)\n"
     "  walk  walk the subtree under OID (default .1.3.6.1.2.1) of every\n"
     "        agent concurrently (GETBULK; GETNEXT with -v 1)\n"
@@ -146,12 +151,30 @@ snmp_cli_read_file(struct snmp_cli *c, const char *path)
 }
 
 static int
-snmp_cli_opt(struct snmp_cli *c, int ch, const char *arg)
+snmp_cli_str(char *dst, size_t len, const char *arg)
 {
-	struct snmp_target *t = &c->base;
+	if (strlen(arg) >= len)
+		return -1;
+	memcpy(dst, arg, strlen(arg) + 1);
+	return 0;
+}
+
+int
+snmp_cli_target_opt(struct snmp_target *t, int ch, const char *arg)
+{
 	long v;
 
 	switch (ch) {
+	case 'c':
+		return snmp_cli_str(t->community, sizeof(t->community), arg);
+	case 'u':
+		return snmp_cli_str(t->user, sizeof(t->user), arg);
+	case 'A':
+		return snmp_cli_str(t->auth_pass, sizeof(t->auth_pass), arg);
+	case 'X':
+		return snmp_cli_str(t->priv_pass, sizeof(t->priv_pass), arg);
+	case 'e':
+		return snmp_cli_str(t->engine_id, sizeof(t->engine_id), arg);
 	case 'v':
 		if (strcmp(arg, "1") == 0)
 			t->version = SNMP_V1;
@@ -217,12 +240,41 @@ snmp_cli_opt(struct snmp_cli *c, int ch, const char *arg)
 	return -1;
 }
 
-static int
-snmp_cli_str(char *dst, size_t len, const char *arg)
+void
+snmp_cli_target_defaults(struct snmp_target *t)
 {
-	if (strlen(arg) >= len)
-		return -1;
-	memcpy(dst, arg, strlen(arg) + 1);
+	memset(t, 0, sizeof(*t));
+	t->version = SNMP_V2C;
+	snprintf(t->community, sizeof(t->community), "public");
+	t->retries = 5;
+}
+
+int
+snmp_cli_glue_args(int argc, char **argv, struct snmp_target *t,
+    char ***out, int *nout)
+{
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	int n = 0;
+	long reps;
+
+	*out = NULL;
+	if (args == NULL)
+		return -ENOMEM;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-Cr") == 0 && i + 1 < argc) {
+			if (strnum_long(argv[i + 1], 1, 1000, &reps) != 0) {
+				free(args);
+				*nout = i + 1;
+				return -EINVAL;
+			}
+			t->bulk_reps = (int)reps;
+			i++;
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	*out = args;
+	*nout = n;
 	return 0;
 }
 
@@ -234,11 +286,8 @@ snmp_cli_parse(int argc, char **argv, struct snmp_cli *c, char ***pos,
 	struct snmp_target *t = &c->base;
 	char **args;
 	int ch, n = 0, rc;
-	long reps;
 
-	t->version = SNMP_V2C;
-	snprintf(t->community, sizeof(t->community), "public");
-	t->retries = 5;
+	snmp_cli_target_defaults(t);
 	if (argc < 2)
 		return snmp_cli_usage("give get or walk", NULL);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -250,44 +299,15 @@ snmp_cli_parse(int argc, char **argv, struct snmp_cli *c, char ***pos,
 	else if (strcmp(argv[1], "get") != 0)
 		return snmp_cli_usage("unknown command", argv[1]);
 	/* glue "-Cr" "N" into "-CrN" so getopt sees one argument */
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (args == NULL)
+	rc = snmp_cli_glue_args(argc, argv, t, &args, &n);
+	if (rc == -EINVAL)
+		return snmp_cli_usage("bad -Cr", argv[n]);
+	if (rc != 0)
 		return SNMP_CLI_EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-Cr") == 0 && i + 1 < argc) {
-			if (strnum_long(argv[i + 1], 1, 1000, &reps) != 0) {
-				free(args);
-				return snmp_cli_usage("bad -Cr", argv[i + 1]);
-			}
-			t->bulk_reps = (int)reps;
-			i++;
-			continue;
-		}
-		args[n++] = argv[i];
-	}
 	optind = 0;
 	while ((ch = getopt(n, args, "v:c:u:l:a:A:x:X:e:r:t:C:f:h")) != -1) {
 		rc = 0;
 		switch (ch) {
-		case 'c':
-			rc = snmp_cli_str(t->community, sizeof(t->community),
-			    optarg);
-			break;
-		case 'u':
-			rc = snmp_cli_str(t->user, sizeof(t->user), optarg);
-			break;
-		case 'A':
-			rc = snmp_cli_str(t->auth_pass, sizeof(t->auth_pass),
-			    optarg);
-			break;
-		case 'X':
-			rc = snmp_cli_str(t->priv_pass, sizeof(t->priv_pass),
-			    optarg);
-			break;
-		case 'e':
-			rc = snmp_cli_str(t->engine_id, sizeof(t->engine_id),
-			    optarg);
-			break;
 		case 'f':
 			c->file = optarg;
 			break;
@@ -300,7 +320,7 @@ snmp_cli_parse(int argc, char **argv, struct snmp_cli *c, char ***pos,
 			return snmp_cli_usage("unknown option or missing "
 			    "argument", NULL);
 		default:
-			rc = snmp_cli_opt(c, ch, optarg);
+			rc = snmp_cli_target_opt(t, ch, optarg);
 			break;
 		}
 		if (rc != 0) {
@@ -321,6 +341,20 @@ struct snmp_cli_ctx {
 	struct snmp_cli *c;
 	struct snmp_cli_agent *a;
 };
+
+/* net-snmp reads every packet into a fresh 64 KiB buffer and frees it:
+ * with glibc's default trim threshold the heap top goes back to the
+ * kernel and is faulted in again, thousands of times a second. This
+ * short-lived process keeps it instead (a few MiB at most). Here only,
+ * not in the library: the daemon keeps the defaults. */
+static void
+snmp_cli_malloc_tune(void)
+{
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) && defined(M_TOP_PAD)
+	(void)mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	(void)mallopt(M_TOP_PAD, 1 << 20);
+#endif
+}
 
 static void
 snmp_cli_print(const struct snmp_cli_ctx *x, const struct snmp_vb *vbs,
@@ -373,6 +407,8 @@ snmp_cli_main(int argc, char **argv)
 	int npos = 0, rc, ret;
 	size_t i;
 
+	if (argc >= 2 && strcmp(argv[1], "discover") == 0)
+		return snmp_discover_cli_main(argc, argv);
 	memset(&c, 0, sizeof(c));
 	rc = snmp_cli_parse(argc, argv, &c, &pos, &npos);
 	if (rc >= 0)
@@ -410,6 +446,7 @@ snmp_cli_main(int argc, char **argv)
 		goto out;
 	}
 	c.prefix = c.nagents > 1;
+	snmp_cli_malloc_tune();
 	ctx = calloc(c.nagents, sizeof(*ctx));
 	if (ctx == NULL)
 		goto out;
