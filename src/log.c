@@ -1,18 +1,22 @@
 /*
- * log: diagnostic messages to stderr. The settings are the one piece of
- * process-wide state in the daemon besides signal flags: a program name and
- * a level, written once at start, read-only afterwards.
+ * log: diagnostic messages to stderr, or to syslog (daemon facility) once
+ * pharosd has detached from its terminal. The settings are the one piece of
+ * process-wide state in the daemon besides signal flags: a program name, a
+ * level and the destination, written at start, read-only afterwards.
  */
 #include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 static const char *log_prog = "pharos";
 static enum log_level log_max = LOG_LEVEL_INFO;
+static bool log_syslog;
 
 void
 log_init(const char *progname, enum log_level level)
@@ -21,12 +25,29 @@ log_init(const char *progname, enum log_level level)
 	log_max = level;
 }
 
+void
+log_to_syslog(void)
+{
+	openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = true;
+}
+
 static void
 log_vemit(const char *tag, const char *fmt, va_list ap, int errnum)
 {
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (log_syslog) {
+		int prio = tag[0] == '\0' ? LOG_INFO : tag[0] == 'd' ?
+		    LOG_DEBUG : tag[0] == 'f' ? LOG_CRIT : LOG_WARNING;
+
+		if (errnum != 0)
+			syslog(prio, "%s%s: %s", tag, buf, strerror(errnum));
+		else
+			syslog(prio, "%s%s", tag, buf);
+		return;
+	}
 	if (errnum != 0)
 		fprintf(stderr, "%s: %s%s: %s\n", log_prog, tag, buf,
 		    strerror(errnum));

@@ -15,6 +15,8 @@ enum log_level {
 /* Set the program name (borrowed, must outlive logging) and the most
  * verbose level printed. Not thread-safe; call once at start. */
 void log_init(const char *progname, enum log_level level);
+/* From now on, messages go to syslog (facility daemon), not stderr. */
+void log_to_syslog(void);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

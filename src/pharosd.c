@@ -1,7 +1,8 @@
 /*
  * pharosd: the monitoring daemon's main. It parses the command line, loads
  * the configuration, and either prints the verification report (-v) or
- * runs the daemon in the foreground. The only mutable globals of the
+ * runs the daemon, in the foreground or detached (-d, as nagios -d). The
+ * only mutable globals of the
  * program live here: the flags the signal handlers set, and the self-pipe
  * they write to so the event loop wakes up.
  */
@@ -38,15 +39,49 @@ pharosd_signal(int sig)
 	errno = saved;
 }
 
+/* As nagios -d: the parent returns at once (0), the child leaves the
+ * session and the terminal; stdin, stdout and stderr become /dev/null and
+ * diagnostics go to syslog. The configuration was verified before. */
+static int
+pharosd_detach(void)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0 || chdir("/") != 0) {
+		log_warn("detaching");
+		return -1;
+	}
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_to_syslog();
+	log_info("detached, pid %ld", (long)getpid());
+	return 0;
+}
+
 static void
 pharosd_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pharosd [-d] CONFIG_FILE     run in the foreground\n"
+	    "usage: pharosd [-x] CONFIG_FILE     run in the foreground\n"
+	    "       pharosd -d [-x] CONFIG_FILE  run as a daemon (detached;\n"
+	    "                                    messages to syslog)\n"
 	    "       pharosd -v CONFIG_FILE       verify the configuration\n"
 	    "       pharosd -V                   print the version\n"
 	    "\n"
-	    "  -d  debug messages on stderr\n");
+	    "  -x  debug messages\n");
 }
 
 int
@@ -56,11 +91,14 @@ main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct sigaction sa;
 	int pipefd[2];
-	int ch, verify = 0, debug = 0, rc;
+	int ch, verify = 0, debug = 0, detach = 0, rc;
 
-	while ((ch = getopt(argc, argv, "dhvV")) != -1) {
+	while ((ch = getopt(argc, argv, "dhvVx")) != -1) {
 		switch (ch) {
 		case 'd':
+			detach = 1;
+			break;
+		case 'x':
 			debug = 1;
 			break;
 		case 'v':
@@ -107,6 +145,10 @@ main(int argc, char **argv)
 	/* Loading parsed every file into temporary structures; give the
 	 * freed heap back before running for months. */
 	malloc_trim(0);
+	if (detach && pharosd_detach() != 0) {
+		conf_free(cfg);
+		return 1;
+	}
 
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal("pipe");
@@ -124,7 +166,7 @@ main(int argc, char **argv)
 	opts.stop_flag = &pharosd_stop;
 	opts.hup_flag = &pharosd_hup;
 	opts.wake_fd = pipefd[0];
-	rc = daemon_run(cfg, &opts);
+	rc = daemon_run(&cfg, &opts);
 
 	pharosd_wake_fd = -1;
 	close(pipefd[0]);
