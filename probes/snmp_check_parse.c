@@ -2,8 +2,10 @@
  * snmp_check_parse: the $ARGn$ of `snmp` and `snmp_if` into struct
  * snmp_check_params, with an error naming the argument for pharosd -v.
  * Lists are split at ',' (so string=TEXT cannot hold a comma); OIDs are
- * numeric and stored with a leading dot; numbers are plain decimals read
- * by hand by range_number (no locale, exponent, hex, "inf").
+ * numeric or MIB names, made numeric here by snmp_mib (so pharosd -v names
+ * an unknown name at the service's line) and stored with a leading dot;
+ * numbers are plain decimals read by hand by range_number (no locale,
+ * exponent, hex, "inf").
  */
 #include "snmp_check_int.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "range.h"
+#include "snmp_mib.h"
 #include "strnum.h"
 
 #define SC_ARG_MAX	1024	/* bytes of one field copied to parse */
@@ -75,35 +78,21 @@ sc_fields(const char *s, const char **f, size_t *flen, size_t max)
 	}
 }
 
-/* "1.3.6.1" or ".1.3.6.1" (len bytes) into out as ".1.3.6.1". */
+/* An OID as written (len bytes at s): "1.3.6.1", ".1.3.6.1", or a MIB
+ * name ("sysUpTime.0", "IF-MIB::ifHCInOctets.3"), into out
+ * (SNMP_CHECK_OID_LEN bytes) as ".1.3.6.1...". Returns 0 or -EINVAL with
+ * why filled. */
 static int
-sc_oid_norm(const char *s, size_t len, char *out)
+sc_oid(const char *s, size_t len, char *out, char *why, size_t whylen)
 {
-	size_t i = 0, o = 0, arcs = 0, digits = 0;
-	uint64_t arc = 0;
+	char buf[SC_ARG_MAX];
 
-	if (len > 0 && s[0] == '.')
-		i++;
-	if (len - i + 2 > SNMP_CHECK_OID_LEN)
+	if (len >= sizeof(buf)) {
+		snprintf(why, whylen, "'%.32s...' is too long for an OID", s);
 		return -EINVAL;
-	out[o++] = '.';
-	for (; i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			if (digits == 0 || arc > UINT32_MAX)
-				return -EINVAL;
-			arcs++;
-			digits = arc = 0;
-		} else if (s[i] >= '0' && s[i] <= '9') {
-			arc = arc * 10 + (uint64_t)(s[i] - '0');
-			if (++digits > 10)
-				return -EINVAL;
-		} else
-			return -EINVAL;
-		if (i < len)
-			out[o++] = s[i];
 	}
-	out[o] = '\0';
-	return arcs >= 2 ? 0 : -EINVAL;
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
+	return snmp_mib_resolve(buf, out, SNMP_CHECK_OID_LEN, why, whylen);
 }
 
 /* Default label: the OID's last arcs (up to 3, at most 19 bytes) joined
@@ -294,10 +283,12 @@ sc_parse_option(const char *s, size_t len, struct snmp_check_params *p,
 		}
 		snprintf(p->string, sizeof(p->string), "%.*s", (int)vlen, v);
 	} else if (v != NULL && nlen == 4 && memcmp(s, "name", 4) == 0) {
+		char why[512];
+
 		dup = p->name_oid[0] != '\0';
-		if (sc_oid_norm(v, vlen, p->name_oid) != 0) {
-			snprintf(err, errlen, "snmp: ARG6 (options): name="
-			    "'%.*s' is not a numeric OID", (int)vlen, v);
+		if (sc_oid(v, vlen, p->name_oid, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "snmp: ARG6 (options): name=: %s",
+			    why);
 			return -EINVAL;
 		}
 	} else {
@@ -355,20 +346,18 @@ sc_parse_snmp(char *const *args, size_t nargs, struct snmp_check_params *p,
 {
 	const char *f[SNMP_CHECK_OIDS_MAX + 1], *a1 = sc_arg(args, nargs, 0);
 	size_t flen[SNMP_CHECK_OIDS_MAX + 1], n, j;
+	char why[512];
 
 	n = sc_fields(a1, f, flen, SNMP_CHECK_OIDS_MAX);
 	if (n == 0 || n > SNMP_CHECK_OIDS_MAX) {
 		snprintf(err, errlen, n == 0 ? "snmp: ARG1 is empty: give one "
-		    "or more numeric OIDs, e.g. .1.3.6.1.2.1.1.3.0" :
+		    "or more OIDs, e.g. .1.3.6.1.2.1.1.3.0 or sysUpTime.0" :
 		    "snmp: ARG1: more than %d OIDs", SNMP_CHECK_OIDS_MAX);
 		return -EINVAL;
 	}
 	for (j = 0; j < n; j++)
-		if (sc_oid_norm(f[j], flen[j], p->oids[j]) != 0) {
-			snprintf(err, errlen, "snmp: ARG1: '%.*s' is not a "
-			    "numeric OID (digits and dots, like "
-			    ".1.3.6.1.2.1.1.3.0; MIB names are not read)",
-			    (int)flen[j], f[j]);
+		if (sc_oid(f[j], flen[j], p->oids[j], why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "snmp: ARG1: %s", why);
 			return -EINVAL;
 		}
 	p->noids = n;

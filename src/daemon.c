@@ -212,7 +212,9 @@ daemon_query_json(const struct daemon *d)
 static json_t *
 daemon_plugins_json(const struct daemon *d)
 {
-	const struct plugin_counters *pc = exec_get_plugin_counters(d->exec);
+	static const struct plugin_counters none;
+	const struct plugin_counters *pc = d->exec != NULL ?
+	    exec_get_plugin_counters(d->exec) : &none;
 	const struct daemon_counter f[] = {
 		{ "started", pc->started },
 		{ "finished", pc->finished },
@@ -318,13 +320,21 @@ daemon_store_json(const struct daemon *d)
 static json_t *
 daemon_program_json(const struct daemon *d)
 {
-	const struct sched_counters *sc = sched_get_counters(d->sched);
-	const struct state_counters *stc = state_get_counters(d->state);
+	/* Before the engine exists (SNMP discovery at start), all zero. */
+	static const struct sched_counters sc0;
+	static const struct state_counters stc0;
+	static const struct exec_counters ec0;
+	const struct sched_counters *sc = d->sched != NULL ?
+	    sched_get_counters(d->sched) : &sc0;
+	const struct state_counters *stc = d->state != NULL ?
+	    state_get_counters(d->state) : &stc0;
+	const struct exec_counters *ec = d->exec != NULL ?
+	    exec_get_counters(d->exec) : &ec0;
 	const struct daemon_counter checks[] = {
 		{ "host_checks", sc->host_checks },
 		{ "host_checks_on_demand", sc->host_checks_on_demand },
 		{ "service_checks", sc->service_checks },
-		{ "running", exec_get_counters(d->exec)->running },
+		{ "running", ec->running },
 		{ "parent_waits", stc->parent_waits },
 		{ "overlapped_results", stc->overlapped_results },
 		{ "host_alerts", stc->host_alerts },
@@ -384,7 +394,8 @@ daemon_host_json(const struct daemon *d, const struct host *h)
 	o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "name", h->name,
 	    "address", h->address, "state", host_state_name(h->st.state),
 	    "parents", parents,
-	    "waiting_on_parents", state_host_waiting(d->state, h));
+	    "waiting_on_parents", d->state != NULL &&
+	    state_host_waiting(d->state, h));
 	if (o != NULL)
 		daemon_status_common(d, o, &h->st, h->max_check_attempts);
 	return o;
@@ -547,9 +558,12 @@ daemon_raise_nofile(void)
 		fclose(fp);
 	}
 	if (max > 0 && (rlim_t)max > rl.rlim_max) {
+		rlim_t was = rl.rlim_max;
+
 		rl.rlim_max = (rlim_t)max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			log_warn("cannot raise the open files limit");
+			log_info("open files limit stays at %llu (%s)",
+			    (unsigned long long)was, strerror(errno));
 	}
 }
 

@@ -223,7 +223,7 @@ exec_snmp(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 {
 	const struct command *cmd = cj->spec->command;
 	struct snmp_target t;
-	char key[1024], err[256];
+	char key[1024], err[512];
 
 	if (ex->snmp == NULL) {
 		check_result_set(&job->res, CHECK_UNKNOWN,

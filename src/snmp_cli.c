@@ -10,7 +10,10 @@
  *   several agents. Errors go to stderr, once per failed request.
  * - Arguments: an argument that starts with '.' or does not parse as a
  *   numeric address is an OID; the others are agents (write OIDs with a
- *   leading dot to be unambiguous: 1.3.6.1 is also an IPv4 address).
+ *   leading dot to be unambiguous: 1.3.6.1 is also an IPv4 address). An
+ *   OID that is not numeric is a MIB name (sysName.0, IF-MIB::ifDescr.2),
+ *   made numeric by snmp_mib before anything is sent; only names make
+ *   the process read MIB files.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -30,6 +33,7 @@
 
 #include "loop.h"
 #include "snmp.h"
+#include "snmp_mib.h"
 #include "strnum.h"
 
 #define SNMP_CLI_AGENTS_MAX 100000
@@ -50,6 +54,7 @@ struct snmp_cli {
 	struct snmp_cli_agent *agents;
 	size_t nagents, cap;
 	const char *oids[SNMP_GET_OIDS_MAX];
+	char *oid_text[SNMP_GET_OIDS_MAX]; /* owned: oids[i] resolved */
 	size_t noids;
 	bool prefix;
 };
@@ -60,6 +65,8 @@ static const char snmp_cli_usage_text[] =
     "          -a MD5|SHA|SHA-256 -A PASS -x DES|AES -X PASS -e ENGINEID]\n"
     "         [-r RETRIES] [-t SECONDS] [-Cr REPETITIONS] [-f FILE]\n"
     "         AGENT[:PORT]... [OID...]\n"
+    "       OID: numeric (.1.3.6.1.2.1.1.5.0) or a MIB name (sysName.0,\n"
+    "         IF-MIB::ifDescr.2)\n"
     "       pharos snmp discover [options] [-P PROFILE] [-D DIR] [--json]\n"
     "         AGENT[:PORT]   (see pharos snmp discover -h)\n"
     "  get   GET the OIDs from the agent(s)\n"
@@ -432,7 +439,17 @@ snmp_cli_main(int argc, char **argv)
 			rc = snmp_cli_usage("too many OIDs", pos[k]);
 			goto out;
 		} else {
-			c.oids[c.noids++] = pos[k];
+			char num[SNMP_MIB_TEXT_MAX];
+
+			/* numeric, or a MIB name: numeric text */
+			if (snmp_mib_resolve(pos[k], num, sizeof(num), err,
+			    sizeof(err)) != 0)
+				goto out;
+			c.oid_text[c.noids] = strdup(num);
+			if (c.oid_text[c.noids] == NULL)
+				goto out;
+			c.oids[c.noids] = c.oid_text[c.noids];
+			c.noids++;
 		}
 	}
 	if (c.nagents == 0) {
@@ -496,6 +513,8 @@ out:
 	for (i = 0; i < c.nagents; i++)
 		free(c.agents[i].owned);
 	free(c.agents);
+	for (i = 0; i < c.noids; i++)
+		free(c.oid_text[i]);
 	free(pos);
 	return rc;
 }

@@ -150,7 +150,8 @@ test_parse_bad_args_each_clear_error(void **state)
 {
 	parse_bad("snmp", ARGS(""), "ARG1 is empty: give one or more");
 	parse_bad("snmp", ARGS("1.3.6.x"), "'1.3.6.x' is not a numeric OID");
-	parse_bad("snmp", ARGS("IF-MIB::ifInOctets.1"), "MIB names are not");
+	parse_bad("snmp", ARGS("NO-SUCH-MIB::ifInOctets.1"),
+	    "unknown MIB object 'NO-SUCH-MIB::ifInOctets.1'");
 	parse_bad("snmp", ARGS("1.3..6"), "'1.3..6' is not a numeric OID");
 	parse_bad("snmp", ARGS("1.3.4294967296"), "not a numeric OID");
 	parse_bad("snmp", ARGS("1.3.6.1", "10:5"),
@@ -178,8 +179,8 @@ test_parse_bad_args_each_clear_error(void **state)
 	    "string= cannot be combined with rate");
 	parse_bad("snmp", ARGS("1.3.6.1", "5", "", "", "", "string=up"),
 	    "string= takes no thresholds");
-	parse_bad("snmp", ARGS("1.3.6.1", "", "", "", "", "name=sysName"),
-	    "name='sysName' is not a numeric OID");
+	parse_bad("snmp", ARGS("1.3.6.1", "", "", "", "", "name=noSuchName"),
+	    "name=: unknown MIB object 'noSuchName'");
 	parse_bad("snmp", ARGS("1.3.6.1", "", "", "", "", "", "x"),
 	    "ARG7 'x': unexpected argument (snmp takes 6)");
 	parse_bad("snmp_if", ARGS(""), "ARG1 (interface) is empty");
