@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "logsearch.h"
 #include "ping.h"
 #include "query.h"
 #include "snmp_cli.h"
@@ -106,6 +107,9 @@ pharos_usage(FILE *fp)
 	    "  snmp discover [-P PROFILE] ... AGENT[:PORT]\n"
 	    "                the services a device profile finds on an "
 	    "agent\n"
+	    "  log [--since TIME] [--host H] [--type TYPE] ... [-n N]\n"
+	    "                search the event log and its archives (see "
+	    "'pharos log -h')\n"
 	    "  ping [-c N] [-p MS] [-i MS] [-t MS] [-q] [-g] TARGET...\n"
 	    "                ping targets once, fping style (see "
 	    "'pharos ping -h')\n"
@@ -890,6 +894,12 @@ main(int argc, char **argv)
 		argv += optind;
 		optind = 0;
 		return snmp_cli_main(argc, argv);
+	}
+	if (strcmp(cmd, "log") == 0) {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return logsearch_main(argc, argv, o.cfg);
 	}
 	if (strcmp(cmd, "status") == 0)
 		return pharos_status(&o, argc - optind, argv + optind);
