@@ -506,6 +506,8 @@ test_icmp_pacing_keeps_request_order(void **state)
 		assert_true(r->log_cookie[3 + i] == cookie[i]);
 	}
 	assert_true(cookie[0] != cookie[1] && cookie[1] != cookie[2]);
-	/* All but the very first request waited for their turn. */
-	assert_int_equal(icmp_get_counters(fx->icmp)->tx_paced, 5);
+	/* Some requests waited for their turn. How many depends on how late
+	 * the loop woke (a request already due when its slot comes is not
+	 * held back), so only the bounds are checked. */
+	assert_in_range(icmp_get_counters(fx->icmp)->tx_paced, 1, 5);
 }
