@@ -12,6 +12,7 @@
  * from which step, for the report.
  */
 #include "conf_int.h"
+#include "logarch.h"
 #include "strnum.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ static const struct {
 	{ "discovery_cache_file",
 	    offsetof(struct config, discovery_cache_file) },
 	{ "profile_dir", offsetof(struct config, profile_dir) },
+	{ "log_archive_path", offsetof(struct config, log_archive_path) },
 };
 
 /* Keys of Nagios 4's nagios.cfg (Debian's sample, commented-out entries
@@ -59,13 +61,12 @@ static const char conf_nagios_keys[] =
     "check_workers child_processes_fork_twice command_check_interval "
     "daemon_dumps_core date_format debug_file debug_level "
     "debug_verbosity enable_embedded_perl enable_environment_macros "
-    "enable_event_handlers enable_flap_detection enable_notifications "
+    "enable_event_handlers "
     "enable_predictive_host_dependency_checks "
     "enable_predictive_service_dependency_checks event_broker_options "
     "event_handler_timeout execute_host_checks execute_service_checks "
     "external_command_buffer_slots free_child_process_memory "
     "global_host_event_handler global_service_event_handler "
-    "high_host_flap_threshold high_service_flap_threshold "
     "host_down_disable_service_checks "
     "host_freshness_check_interval host_inter_check_delay_method "
     "host_perfdata_command host_perfdata_file host_perfdata_file_mode "
@@ -74,11 +75,10 @@ static const char conf_nagios_keys[] =
     "host_perfdata_file_template host_perfdata_process_empty_results "
     "host_skip_check_dependency_status illegal_macro_output_chars "
     "illegal_object_name_chars loadctl_options lock_file "
-    "log_archive_path log_current_states log_event_handlers "
+    "log_current_states log_event_handlers "
     "log_external_commands log_host_retries log_initial_states "
-    "log_notifications log_passive_checks log_rotation_method "
-    "log_service_retries low_host_flap_threshold "
-    "low_service_flap_threshold max_check_result_file_age "
+    "log_notifications log_passive_checks "
+    "log_service_retries max_check_result_file_age "
     "max_check_result_list_items max_check_result_reaper_time "
     "max_concurrent_checks max_debug_file_size max_host_check_spread "
     "max_service_check_spread nagios_group nagios_user "
@@ -90,7 +90,7 @@ static const char conf_nagios_keys[] =
     "retained_contact_service_attribute_mask "
     "retained_host_attribute_mask retained_process_host_attribute_mask "
     "retained_process_service_attribute_mask "
-    "retained_service_attribute_mask retention_update_interval "
+    "retained_service_attribute_mask "
     "service_check_timeout_state "
     "service_freshness_check_interval service_inter_check_delay_method "
     "service_interleave_factor service_perfdata_command "
@@ -499,6 +499,8 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 			    "'%s' ignored: not used by Pharos yet", key);
 			return 0;
 		}
+	if (conf_notify_main_key(ctx, line, key, value))
+		return 0;
 	if (*value == '\0' && (strcmp(key, "cfg_file") == 0 ||
 	    strcmp(key, "cfg_dir") == 0 || strcmp(key, "resource_file") == 0 ||
 	    strcmp(key, "interval_length") == 0 ||
@@ -537,6 +539,17 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (strcmp(key, "pharos_group") == 0)
 		return conf_set_str(ctx, &cfg->pharos_group, strdup(value), key,
 		    line);
+	if (strcmp(key, "log_rotation_method") == 0) {
+		enum logarch_method lm;
+
+		if (logarch_method_parse(value, &lm) != 0)
+			conf_main_err(ctx, file, line,
+			    "invalid log_rotation_method '%.40s': expected n, h, d, w or m",
+			    value);
+		else
+			cfg->log_rotation_method = (int)lm;
+		return 0;
+	}
 	if (strcmp(key, "discovered_service_template") == 0)
 		return conf_set_str(ctx, &cfg->discovered_service_template,
 		    strdup(value), key, line);
@@ -552,6 +565,9 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	else if (strcmp(key, "host_check_timeout") == 0)
 		conf_main_int(ctx, line, key, value, 86400, "seconds",
 		    &cfg->host_check_timeout);
+	else if (strcmp(key, "retention_update_interval") == 0)
+		conf_main_int(ctx, line, key, value, 1440, "minutes",
+		    &cfg->retention_update_interval);
 	else if (strcmp(key, "discovery_interval") == 0)
 		conf_main_int(ctx, line, key, value, 30 * 86400, "seconds",
 		    &cfg->discovery_interval);
@@ -825,6 +841,9 @@ conf_load(const char *path, struct config **out)
 	cfg->service_check_timeout = 60;
 	cfg->host_check_timeout = 30;
 	cfg->discovery_interval = CONF_DEFAULT_DISCOVERY_INTERVAL;
+	cfg->log_rotation_method = LOGARCH_DAILY;
+	cfg->retention_update_interval = 60;
+	conf_notify_defaults(cfg);
 	if ((ctx.priv = calloc(1, sizeof(*ctx.priv))) == NULL)
 		goto fail;
 	cfg->objects.priv = ctx.priv;
@@ -887,6 +906,7 @@ conf_free(struct config *cfg)
 	free(cfg->resource_file);
 	free(cfg->rrd_dir);
 	free(cfg->discovery_cache_file);
+	free(cfg->log_archive_path);
 	free(cfg->profile_dir);
 	free(cfg->discovered_service_template);
 	free(cfg->pharos_user);
@@ -900,79 +920,4 @@ conf_free(struct config *cfg)
 	}
 	free(cfg->msgs);
 	free(cfg);
-}
-
-static void
-conf_print_range(const struct config *cfg, size_t from, size_t to, FILE *fp)
-{
-	const struct conf_msg *m;
-	const char *lvl;
-	size_t i;
-
-	for (i = from; i < to && i < cfg->nmsgs; i++) {
-		m = &cfg->msgs[i];
-		lvl = m->level == CONF_ERROR ? "error" : "warning";
-		if (m->file != NULL && m->line > 0)
-			fprintf(fp, "%s:%d: %s: %s\n", m->file, m->line, lvl,
-			    m->text);
-		else if (m->file != NULL)
-			fprintf(fp, "%s: %s: %s\n", m->file, lvl, m->text);
-		else
-			fprintf(fp, "%s: %s\n", lvl, m->text);
-	}
-}
-
-void
-conf_print_msgs(const struct config *cfg, FILE *fp)
-{
-	conf_print_range(cfg, 0, cfg->nmsgs, fp);
-}
-
-void
-conf_print_report(const struct config *cfg, FILE *fp)
-{
-	const struct objects *o = &cfg->objects;
-	const struct objects_priv *p = o->priv;
-	size_t split = p != NULL ? p->check_msgs : cfg->nmsgs;
-
-	fprintf(fp, "Reading configuration data...\n");
-	if (p != NULL && p->main_errors > 0)
-		fprintf(fp, "   Error processing main config file!\n");
-	else
-		fprintf(fp, "   Read main config file okay...\n");
-	if (p == NULL || !p->main_unreadable)
-		fprintf(fp, "   %s object config files%s\n",
-		    p != NULL && p->read_errors > 0 ? "Error processing" :
-		    "Read", p != NULL && p->read_errors > 0 ? "!" : " okay...");
-	conf_print_range(cfg, 0, split, fp);
-	fprintf(fp, "\n");
-	if (p == NULL || !p->main_unreadable) {
-		fprintf(fp, "Running pre-flight check on configuration "
-		    "data...\n\n");
-		fprintf(fp, "Checking objects...\n");
-		conf_print_range(cfg, split, cfg->nmsgs, fp);
-		fprintf(fp, "\tChecked %zu services.\n", o->nservices);
-		conf_print_discovered(o, fp);
-		fprintf(fp, "\tChecked %zu hosts.\n", o->nhosts);
-		fprintf(fp, "\tChecked %zu host groups.\n", o->nhostgroups);
-		fprintf(fp, "\tChecked %zu contacts.\n", o->ncontacts);
-		fprintf(fp, "\tChecked %zu contact groups.\n",
-		    o->ncontactgroups);
-		fprintf(fp, "\tChecked %zu commands.\n", o->ncommands);
-		fprintf(fp, "\tChecked %zu time periods.\n", o->ntimeperiods);
-		fprintf(fp, "\tAccepted %zu definitions not acted on yet "
-		    "(servicegroups, dependencies, escalations, extinfo).\n",
-		    o->nignored);
-		fprintf(fp, "Checking for circular paths...\n");
-		fprintf(fp, "\tChecked %zu hosts\n\n", o->nhosts);
-	}
-	fprintf(fp, "Total Warnings: %u\n", cfg->nwarnings);
-	fprintf(fp, "Total Errors:   %u\n\n", cfg->nerrors);
-	if (cfg->nerrors == 0)
-		fprintf(fp, "Things look okay - No serious problems were "
-		    "detected during the pre-flight check\n");
-	else
-		fprintf(fp, "***> One or more problems were found while "
-		    "checking the configuration.\n     Fix the errors above "
-		    "(file:line) and run the check again.\n");
 }

@@ -41,9 +41,14 @@ struct config {
 	/* Main file keys. Paths are absolute after loading (resolved against
 	 * base_dir); NULL when unset and without a default. */
 	char *log_file;
+	/* Where rotated event logs go (NULL: "archives" next to log_file)
+	 * and how often (logarch.h; default daily). */
+	char *log_archive_path;
+	int log_rotation_method; /* enum logarch_method */
 	char *query_socket;
 	char *command_file;
 	char *state_retention_file;
+	int retention_update_interval; /* minutes between writes, default 60 */
 	char *resource_file;
 	char *rrd_dir;
 	/* SNMP discovery (docs/snmp-profiles.md): where results are kept,
@@ -64,6 +69,15 @@ struct config {
 	 * (Nagios' keys and defaults: 60 for services, 30 for hosts). */
 	int service_check_timeout;
 	int host_check_timeout;
+	/* Nagios' notification and flapping switches (default 1) and flap
+	 * thresholds in percent (defaults 5.0 and 20.0, for hosts and
+	 * services alike). */
+	bool enable_notifications;
+	bool enable_flap_detection;
+	double low_host_flap_threshold;
+	double high_host_flap_threshold;
+	double low_service_flap_threshold;
+	double high_service_flap_threshold;
 
 	/* $USER1$..$USER256$ from resource_file; index 0 is $USER1$. NULL when
 	 * unset. */

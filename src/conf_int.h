@@ -43,12 +43,12 @@ enum conf_type {
 	CT_CONTACT,
 	CT_CONTACTGROUP,
 	CT_TIMEPERIOD,
-	CT_NBUILT, /* types below are accepted but not acted on */
-	CT_SERVICEGROUP = CT_NBUILT,
-	CT_HOSTDEPENDENCY,
+	CT_HOSTDEPENDENCY, /* built by conf_notify.c */
 	CT_SERVICEDEPENDENCY,
 	CT_HOSTESCALATION,
 	CT_SERVICEESCALATION,
+	CT_NBUILT, /* types below are accepted but not acted on */
+	CT_SERVICEGROUP = CT_NBUILT,
 	CT_HOSTEXTINFO,
 	CT_SERVICEEXTINFO,
 	CT_NTYPES,
@@ -265,6 +265,64 @@ const char *conf_def_label(const struct conf_def *d);
 /* Convert a value already checked as VK_INTERVAL to nanoseconds. */
 int64_t conf_interval_ns(const char *value, int interval_length);
 
+/* Option kinds: which letters mean which OBJ_OPT bits. */
+enum objects_optkind {
+	OPTK_HOST,	   /* notification options d,u,r,f,s (n, a) */
+	OPTK_SERVICE,	   /* w,u,c,r,f,s (n, a) */
+	OPTK_HOST_STATES,  /* flap options, criteria, escalations: o,d,u,p,r */
+	OPTK_SVC_STATES,   /* o,w,c,u,p,r */
+};
+
+/* conf_notify.c: notification, flapping, freshness and event handler
+ * settings (docs/notifications.md). Unknown references are errors at the
+ * object's "define" line; the object is kept without them. */
+
+/* The main file keys enable_notifications, enable_flap_detection and the
+ * four *_flap_threshold keys: true when key is one of them (its value
+ * then checked, an error reported at line), false otherwise. */
+bool conf_notify_main_key(struct conf_ctx *ctx, int line, const char *key,
+    const char *value);
+/* Their defaults, set before the main file is read. */
+void conf_notify_defaults(struct config *cfg);
+/* A contact's notification settings from d (periods, options, commands,
+ * addresses, switches). Returns 0 or -ENOMEM. */
+int conf_notify_contact(struct conf_ctx *ctx, const struct conf_def *d,
+    struct contact *c) __attribute__((warn_unused_result));
+/* A host's opts from d. Returns 0 or -ENOMEM. */
+int conf_notify_host(struct conf_ctx *ctx, const struct conf_def *d,
+    struct host *h) __attribute__((warn_unused_result));
+/* Report the unknown references of service definition d once (periods,
+ * event handler), before it is expanded to its hosts. */
+void conf_notify_service_refs(struct conf_ctx *ctx, const struct conf_def *d);
+/* A service's opts from d, with what it inherits from its host (set
+ * s->host first); quiet about references conf_notify_service_refs()
+ * reported. Returns 0 or -ENOMEM. */
+int conf_notify_service(struct conf_ctx *ctx, const struct conf_def *d,
+    struct service *s) __attribute__((warn_unused_result));
+/* Values of a definition's directive for conf_depend.c: a boolean, an
+ * option set, an interval (in ns) with its default as written, a time
+ * period (NULL when unset or unknown; unknown ones reported unless
+ * quiet). */
+bool conf_bool_or(const struct conf_def *d, const char *key, bool dflt);
+unsigned conf_opts_or(const struct conf_def *d, const char *key,
+    enum objects_optkind k, unsigned dflt);
+int64_t conf_ivl_or(struct conf_ctx *ctx, const struct conf_def *d,
+    const char *key, const char *dflt);
+struct timeperiod *conf_period(struct conf_ctx *ctx,
+    const struct conf_def *d, const char *key, bool quiet);
+
+/* conf_depend.c: escalations and dependencies (docs/dependencies.md). */
+
+/* Once every host and service exists (after objects_link()): number the
+ * time periods, build escalations and dependencies into the objects'
+ * opts, reject dependency cycles. Returns 0 or -ENOMEM. */
+int conf_notify_resolve(struct conf_ctx *ctx)
+    __attribute__((warn_unused_result));
+/* For `pharosd -v`: "Checked N host escalations." and the service ones
+ * (paths false), or the dependency counts of "Checking for circular
+ * paths..." (paths true), as Nagios prints them. */
+void conf_print_notify(const struct objects *o, FILE *fp, bool paths);
+
 /* conf_resolve.c */
 
 /* Typed objects, references and checks from the inherited definitions
@@ -297,6 +355,23 @@ void objects_idx_free(struct objidx *ix);
 void objects_priv_free(struct objects_priv *p);
 /* Free one service (used when a duplicate loses to a more specific one). */
 void objects_service_free(struct service *s);
+
+/* objects_notify.c: the directives of dependencies and escalations, option
+ * letters, and freeing what conf_notify.c builds. */
+
+/* objects_key_find() for CT_HOSTDEPENDENCY .. CT_SERVICEESCALATION. */
+const struct conf_key *objects_notify_key_find(enum conf_type t,
+    const char *name);
+/* An option value (already checked by the parser: letters or Nagios' long
+ * names, comma-separated) as OBJ_OPT bits; "n"/"none" clears, "a"/"all"
+ * sets every bit of the kind. */
+unsigned objects_opts_parse(const char *value, enum objects_optkind kind);
+/* Free the notification parts of a contact, and an obj_opts (both left
+ * in a freeable state; NULL-safe). */
+void objects_contact_notify_free(struct contact *c);
+void objects_opts_free(struct obj_opts *op);
+/* Free a check_spec's arguments (not the struct). */
+void objects_spec_args_free(struct check_spec *spec);
 
 /* Members of a group (host group or contact group) while flattening. */
 struct objects_grp {

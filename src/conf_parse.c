@@ -335,7 +335,9 @@ conf_def_label(const struct conf_def *d)
 {
 	static const char *const keys[CT_NBUILT] = { "host_name",
 		"hostgroup_name", "service_description", "command_name",
-		"contact_name", "contactgroup_name", "timeperiod_name" };
+		"contact_name", "contactgroup_name", "timeperiod_name",
+		"dependent_host_name", "dependent_service_description",
+		"host_name", "service_description" };
 	size_t i;
 
 	if (d->tname != NULL)

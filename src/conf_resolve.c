@@ -73,40 +73,6 @@ conf_vars(struct conf_res *rs, const struct conf_def *d,
 	return rs->ctx->oom ? -ENOMEM : 0;
 }
 
-/* Check that the time period named by key exists. */
-static void
-conf_ref_period(struct conf_res *rs, const struct conf_def *d,
-    const char *key)
-{
-	const char *v = conf_rval(d, key);
-
-	if (v != NULL && objects_idx_get(&rs->p->timeperiods, v, NULL) == NULL)
-		ERR(d, "unknown timeperiod '%s' in %s of %s '%s'", v, key,
-		    objects_type_name(d->type), conf_def_label(d));
-}
-
-/* Check that the commands named by key exist (a list, or one command). */
-static void
-conf_ref_commands(struct conf_res *rs, const struct conf_def *d,
-    const char *key, bool list)
-{
-	const char *v = conf_rval(d, key);
-	struct conf_list l = { 0 };
-	char name[512];
-	size_t i;
-
-	if (v == NULL || (list && conf_list(rs->ctx, v, &l) != 0))
-		return;
-	for (i = 0; i < (list ? l.n : 1); i++) {
-		if (objects_check_split(list ? l.items[i] : v, name,
-		    sizeof(name), NULL) == 0 &&
-		    objects_idx_get(&rs->p->commands, name, NULL) == NULL)
-			ERR(d, "unknown command '%s' in %s of %s '%s'", name,
-			    key, objects_type_name(d->type), conf_def_label(d));
-	}
-	conf_list_free(&l);
-}
-
 /* check_command into spec: "cmd!arg1!arg2" where "\!" is a literal '!'.
  * Without a value: the built-in icmp check. */
 static int
@@ -256,12 +222,9 @@ conf_build_contact(struct conf_res *rs, struct conf_def *d)
 	    conf_rval(d, "pager")) : NULL;
 	c->loc.file = d->file;
 	c->loc.line = d->line;
-	if (rs->ctx->oom || conf_vars(rs, d, &c->vars, &c->nvars) != 0)
+	if (rs->ctx->oom || conf_vars(rs, d, &c->vars, &c->nvars) != 0 ||
+	    conf_notify_contact(rs->ctx, d, c) != 0)
 		return -ENOMEM;
-	conf_ref_period(rs, d, "host_notification_period");
-	conf_ref_period(rs, d, "service_notification_period");
-	conf_ref_commands(rs, d, "host_notification_commands", true);
-	conf_ref_commands(rs, d, "service_notification_commands", true);
 	return objects_idx_put(&rs->p->contacts, c->name, NULL, c);
 }
 
@@ -522,9 +485,8 @@ conf_build_host(struct conf_res *rs, struct conf_def *d)
 	    conf_snmp_host(rs->ctx, d, h) != 0 ||
 	    conf_check_spec(rs, d, what, &h->check) != 0)
 		return -ENOMEM;
-	conf_ref_period(rs, d, "check_period");
-	conf_ref_period(rs, d, "notification_period");
-	conf_ref_commands(rs, d, "event_handler", false);
+	if (conf_notify_host(rs->ctx, d, h) != 0)
+		return -ENOMEM;
 	return objects_idx_put(&rs->p->hosts, h->name, NULL, h);
 }
 
@@ -706,7 +668,8 @@ conf_add_service(struct conf_res *rs, const struct conf_def *d,
 	for (i = 0; i < cs->nargs && ROOM(s->check.args, s->check.nargs); i++)
 		s->check.args[s->check.nargs++] = conf_strdup(rs->ctx,
 		    cs->args[i]);
-	if (rs->ctx->oom || conf_vars(rs, d, &s->vars, &s->nvars) != 0)
+	if (rs->ctx->oom || conf_vars(rs, d, &s->vars, &s->nvars) != 0 ||
+	    conf_notify_service(rs->ctx, d, s) != 0)
 		goto oom;
 	if (conf_rget(d, "contacts") == NULL &&
 	    conf_rget(d, "contact_groups") == NULL) {
@@ -760,9 +723,7 @@ conf_build_services(struct conf_res *rs, const struct conf_def *d)
 		ERR(d, "%s has no check_command", what);
 	if (conf_rget(d, "max_check_attempts") == NULL)
 		ERR(d, "%s has no max_check_attempts", what);
-	conf_ref_period(rs, d, "check_period");
-	conf_ref_period(rs, d, "notification_period");
-	conf_ref_commands(rs, d, "event_handler", false);
+	conf_notify_service_refs(rs->ctx, d);
 	rc = conf_check_spec(rs, d, what, &cs);
 	if (rc == 0)
 		rc = conf_service_hosts(rs, d, desc);
@@ -896,6 +857,8 @@ conf_resolve(struct conf_ctx *ctx)
 	if ((rc = conf_build_type(rs, CT_SERVICE)) != 0)
 		goto out;
 	rc = objects_link(o);
+	if (rc == 0)
+		rc = conf_notify_resolve(ctx);
 	if (rc == 0 && ctx->oom)
 		rc = -ENOMEM;
 out:

@@ -169,7 +169,8 @@ static const char *const objects_additive[] = {
 	"parents", "hostgroups", "contacts", "contact_groups", "members",
 	"servicegroups", "host_name", "hostgroup_name", "contactgroups",
 	"contactgroup_members", "hostgroup_members", "exclude",
-	"host_notification_commands", "service_notification_commands", NULL,
+	"host_notification_commands", "service_notification_commands",
+	"dependent_host_name", "dependent_hostgroup_name", NULL,
 };
 
 const char *
@@ -185,6 +186,8 @@ objects_key_find(enum conf_type t, const char *name)
 
 	if ((unsigned)t >= CT_NBUILT)
 		return NULL;
+	if (objects_keys[t] == NULL) /* dependencies, escalations */
+		return objects_notify_key_find(t, name);
 	for (k = objects_keys[t]; k->name != NULL; k++)
 		if (strcmp(k->name, name) == 0)
 			return k;
@@ -481,6 +484,7 @@ objects_host_free(struct host *h)
 	free(h->contacts);
 	free(h->services);
 	objects_vars_free(h->vars, h->nvars);
+	objects_opts_free(&h->opts);
 	free(h);
 }
 
@@ -494,6 +498,7 @@ objects_service_free(struct service *s)
 	objects_check_free(&s->check, &s->st);
 	free(s->contacts);
 	objects_vars_free(s->vars, s->nvars);
+	objects_opts_free(&s->opts);
 	free(s);
 }
 
@@ -523,6 +528,7 @@ objects_free(struct objects *o)
 		free(o->contacts[i]->pager);
 		free(o->contacts[i]->groups);
 		objects_vars_free(o->contacts[i]->vars, o->contacts[i]->nvars);
+		objects_contact_notify_free(o->contacts[i]);
 		free(o->contacts[i]);
 	}
 	free(o->contacts);

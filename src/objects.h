@@ -80,17 +80,56 @@ struct timeperiod {
 	char **lines;
 	size_t nlines;
 	struct srcloc loc;
+	size_t index; /* position in objects.timeperiods (timeperiod_at()) */
 };
+
+/*
+ * Option sets (notification, escalation and flap detection options,
+ * dependency failure criteria) are bit sets: OBJ_OPT_STATE(s) for a state
+ * s as numbered above, so that "opts & OBJ_OPT_STATE(st.state)" tests the
+ * current state. The letters map as Nagios maps them:
+ *   hosts:    o/r = UP, d = DOWN, u = UNREACHABLE, p = PENDING
+ *   services: o/r = OK, w = WARNING, c = CRITICAL, u = UNKNOWN,
+ *             p = PENDING
+ * r (recovery) and o (ok/up) are the same bit; f and s are the flapping
+ * and downtime bits of notification options.
+ */
+#define OBJ_OPT_STATE(s) (1u << (unsigned)(s))
+#define OBJ_OPT_RECOVERY OBJ_OPT_STATE(0)
+#define OBJ_OPT_FLAPPING (1u << 8)
+#define OBJ_OPT_DOWNTIME (1u << 9)
+#define OBJ_OPT_HOST_ALL (OBJ_OPT_RECOVERY | OBJ_OPT_STATE(HOST_DOWN) | \
+	OBJ_OPT_STATE(HOST_UNREACHABLE) | OBJ_OPT_FLAPPING | OBJ_OPT_DOWNTIME)
+#define OBJ_OPT_SERVICE_ALL (OBJ_OPT_RECOVERY |                          \
+	OBJ_OPT_STATE(SERVICE_WARNING) | OBJ_OPT_STATE(SERVICE_CRITICAL) |   \
+	OBJ_OPT_STATE(SERVICE_UNKNOWN) | OBJ_OPT_FLAPPING | OBJ_OPT_DOWNTIME)
+
+struct check_spec;
 
 struct contact {
 	char *name;
 	char *alias;
 	char *email;
 	char *pager;
+	char *address[6]; /* address1..address6; NULL when unset */
 	struct contactgroup **groups;
 	size_t ngroups;
 	struct custom_var *vars;
 	size_t nvars;
+	/* Notification settings; periods NULL mean always. Options default
+	 * to all (OBJ_OPT_HOST_ALL, OBJ_OPT_SERVICE_ALL). Commands are split
+	 * like check_command ("notify-by-email!arg"), in the order given. */
+	struct timeperiod *host_notification_period;
+	struct timeperiod *service_notification_period;
+	unsigned host_notification_options;
+	unsigned service_notification_options;
+	struct check_spec *host_notification_commands;
+	size_t nhost_notification_commands;
+	struct check_spec *service_notification_commands;
+	size_t nservice_notification_commands;
+	bool host_notifications_enabled;    /* default 1 */
+	bool service_notifications_enabled; /* default 1 */
+	bool can_submit_commands;           /* default 1 */
 	struct srcloc loc;
 };
 
@@ -127,6 +166,70 @@ struct check_status {
 };
 
 struct service;
+struct host;
+
+/* One hostescalation or serviceescalation as it applies to one host or
+ * service (a definition naming several objects gives each its own). */
+struct escalation {
+	struct contact **contacts; /* flattened contacts + contact_groups;
+				    * the object's when neither is set */
+	size_t ncontacts;
+	int first_notification;
+	int last_notification;   /* 0: no end */
+	/* The object's notification_interval when not set; 0: no more
+	 * re-notifications while this escalation applies. */
+	int64_t notification_interval_ns;
+	/* The object's notification_period when not set; NULL: always. */
+	struct timeperiod *escalation_period;
+	unsigned escalation_options; /* OBJ_OPT_*; default all (d,u,r or
+				      * w,u,c,r) */
+	struct srcloc loc;
+};
+
+/* One hostdependency or servicedependency, kept by the dependent object:
+ * its master is a host (hostdependency) or a service. Criteria are
+ * OBJ_OPT_STATE bits of the master's states (o,d,u,p / o,w,u,c,p); 0
+ * (unset or "n") never fails. */
+struct dependency {
+	struct host *master_host;       /* borrowed; NULL for a service's */
+	struct service *master_service; /* borrowed; NULL for a host's */
+	unsigned execution_failure_criteria;
+	unsigned notification_failure_criteria;
+	bool inherits_parent;
+	struct timeperiod *dependency_period; /* NULL: always */
+	struct srcloc loc;
+};
+
+/* What hosts and services share about notifications, flapping,
+ * freshness and event handlers, as configured. The engine reads these at
+ * each decision (runtime commands may change the booleans in place). */
+struct obj_opts {
+	/* OBJ_OPT_* bits. Host default d,r,f,s: unlike Nagios (d,u,r,f,s),
+	 * Pharos does not notify about UNREACHABLE hosts unless 'u' is set.
+	 * Service default w,u,c,r,f,s. */
+	unsigned notification_options;
+	int64_t notification_interval_ns; /* default 30 units; 0: once */
+	int64_t first_notification_delay_ns;
+	/* A service takes its host's notification_interval, periods and
+	 * contacts when it sets none (Nagios' implied inheritance). NULL
+	 * periods mean always. */
+	struct timeperiod *notification_period;
+	struct timeperiod *check_period;
+	bool notifications_enabled; /* default 1 */
+	struct check_spec *event_handler; /* NULL when unset; owned */
+	bool event_handler_enabled;       /* default 1 */
+	bool flap_detection_enabled;      /* default 1 */
+	double low_flap_threshold;   /* 0.0: the global one */
+	double high_flap_threshold;
+	unsigned flap_detection_options; /* OBJ_OPT_STATE bits; default all */
+	bool check_freshness;            /* default 0 */
+	int freshness_threshold;         /* seconds; 0: automatic */
+	bool passive_checks_enabled;     /* default 1 */
+	struct escalation *escalations;  /* owned, in definition order */
+	size_t nescalations;
+	struct dependency *deps; /* owned: where this object is the dependent */
+	size_t ndeps;
+};
 
 struct host {
 	char *name;
@@ -159,6 +262,7 @@ struct host {
 	size_t nservices;
 	struct custom_var *vars;
 	size_t nvars;
+	struct obj_opts opts; /* notifications, flapping, freshness */
 	struct srcloc loc;
 	size_t index; /* position in objects.hosts */
 
@@ -180,6 +284,7 @@ struct service {
 	size_t ncontacts;
 	struct custom_var *vars;
 	size_t nvars;
+	struct obj_opts opts;
 	struct srcloc loc;
 	size_t index; /* position in objects.services */
 
@@ -211,8 +316,12 @@ struct objects {
 	struct timeperiod **timeperiods;
 	size_t ntimeperiods;
 	/* Counts of definitions Nagios knows and Pharos accepts without acting
-	 * on them yet (servicegroup, escalations, dependencies, extinfo). */
+	 * on them yet (servicegroup, extinfo). */
 	size_t nignored;
+	/* Escalations and dependencies as applied to objects (one per
+	 * object a definition names), kept in the objects' opts. */
+	size_t nhostescalations, nserviceescalations;
+	size_t nhostdependencies, nservicedependencies;
 	void *priv; /* loader-private: name indexes, string pool */
 };
 
