@@ -6,6 +6,7 @@
  * here because only the daemon sees all modules at once.
  */
 #include "daemon.h"
+#include "daemon_int.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -36,30 +37,12 @@
 #include "state.h"
 #include "store.h"
 
-struct daemon {
-	struct config *cfg;
-	struct config **cfgp; /* the caller's pointer: a reload replaces it */
-	const struct daemon_opts *opts;
-	struct loop *loop;
-	struct icmp *icmp;
-	struct snmp_poller *snmp;
-	struct snmp_checks *snmp_checks;
-	struct discovery *disc;
-	struct exec *exec;
-	struct sched *sched;
-	struct state *state;
-	struct evlog *ev;
-	struct query *query;
-	struct store *store; /* NULL without rrd_dir */
-	char **addresses; /* resolved host names, by host index */
-	int64_t start_time;
-};
 
 /* --- wiring between scheduler and state engine -------------------------- */
 
 /* Every result's perfdata goes to the metric store (never blocking: the
  * store queues it for its writer thread), then to the state engine. */
-static void
+void
 daemon_host_result(void *arg, struct host *h, struct check_result *res)
 {
 	struct daemon *d = arg;
@@ -70,7 +53,7 @@ daemon_host_result(void *arg, struct host *h, struct check_result *res)
 	state_host_result(d->state, h, res);
 }
 
-static void
+void
 daemon_service_result(void *arg, struct service *s, struct check_result *res)
 {
 	struct daemon *d = arg;
@@ -342,7 +325,7 @@ daemon_program_json(const struct daemon *d)
 	};
 
 	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
-	    " s:o, s:o}",
+	    " s:o, s:o, s:o, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "start_time", (json_int_t)d->start_time,
@@ -355,7 +338,9 @@ daemon_program_json(const struct daemon *d)
 	    DAEMON_NCOUNTERS(checks)),
 	    "query", daemon_query_json(d),
 	    "plugins", daemon_plugins_json(d),
-	    "store", daemon_store_json(d));
+	    "store", daemon_store_json(d),
+	    "commands", daemon_commands_json(d),
+	    "notifications", daemon_notify_json(d));
 }
 
 static void
@@ -398,6 +383,8 @@ daemon_host_json(const struct daemon *d, const struct host *h)
 	    state_host_waiting(d->state, h));
 	if (o != NULL)
 		daemon_status_common(d, o, &h->st, h->max_check_attempts);
+	if (o != NULL)
+		daemon_annot_json(d, h, NULL, o);
 	return o;
 }
 
@@ -411,6 +398,8 @@ daemon_service_json(const struct daemon *d, const struct service *s)
 	    "state", service_state_name(s->st.state));
 	if (o != NULL)
 		daemon_status_common(d, o, &s->st, s->max_check_attempts);
+	if (o != NULL)
+		daemon_annot_json(d, s->host, s, o);
 	return o;
 }
 
@@ -494,8 +483,9 @@ daemon_op_status(struct daemon *d, json_t *req, json_t **data, char *err,
 			continue;
 		json_array_append_new(services, daemon_service_json(d, s));
 	}
-	*data = json_pack("{s:o, s:o, s:o}", "program", daemon_program_json(d),
-	    "hosts", hosts, "services", services);
+	*data = json_pack("{s:o, s:o, s:o, s:o}", "program",
+	    daemon_program_json(d), "hosts", hosts, "services", services,
+	    "annotations", daemon_annot_lists_json(d));
 	if (*data == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -511,6 +501,8 @@ daemon_query(const char *op, json_t *req, json_t **data, char *err,
 
 	if (strcmp(op, "status") == 0)
 		return daemon_op_status(d, req, data, err, errlen);
+	if (strcmp(op, "command") == 0)
+		return daemon_op_command(d, req, data, err, errlen);
 	snprintf(err, errlen, "unknown op '%s'", op);
 	return -1;
 }
@@ -539,6 +531,41 @@ daemon_wake(struct loop *loop, int fd, unsigned events, void *arg)
 }
 
 /* --- start and stop ----------------------------------------------------- */
+
+/* After a rotation the new file starts with the current states, as in
+ * Nagios. */
+static void
+daemon_rotated(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->state != NULL)
+		state_log_current(d->state);
+}
+
+/* The archive folder of the event log (log_archive_path, else "archives"
+ * next to log_file), made and given to the daemon's user while root. */
+static void
+daemon_archive_dir(struct daemon *d, bool root, uid_t uid, gid_t gid)
+{
+	const char *lf = d->cfg->log_file, *slash;
+
+	if (lf == NULL || d->cfg->log_rotation_method == LOGARCH_NONE)
+		return;
+	if (d->cfg->log_archive_path != NULL)
+		snprintf(d->archive_dir, sizeof(d->archive_dir), "%s",
+		    d->cfg->log_archive_path);
+	else if ((slash = strrchr(lf, '/')) != NULL)
+		snprintf(d->archive_dir, sizeof(d->archive_dir),
+		    "%.*s/archives", (int)(slash - lf), lf);
+	if (d->archive_dir[0] == '\0')
+		return;
+	if (mkdir(d->archive_dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", d->archive_dir);
+	else if (root && chown(d->archive_dir, uid, gid) != 0)
+		log_warn("cannot give %s to %s", d->archive_dir,
+		    d->cfg->pharos_user);
+}
 
 /* Every SNMP agent holds a socket: while still root, lift the hard limit
  * on open files to the kernel's nr_open (the poller raises the soft limit
@@ -571,8 +598,11 @@ static void
 daemon_free(struct daemon *d)
 {
 	query_free(d->query);
+	daemon_commands_stop(d);
 	if (d->sched != NULL)
 		sched_stop(d->sched);
+	daemon_retain_stop(d); /* writes the retention file */
+	daemon_notify_stop(d);
 	exec_free(d->exec); /* aborts jobs: the stopped scheduler drops them */
 	snmp_checks_free(d->snmp_checks);
 	discovery_free(d->disc);
@@ -660,6 +690,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		.host_check_now = daemon_check_now,
 		.host_next = daemon_host_next,
 		.service_next = daemon_service_next,
+		.applied = daemon_applied,
 		.arg = &d,
 	};
 	char err[512];
@@ -679,6 +710,10 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		log_warnx("cannot create the event loop");
 		return 1;
 	}
+	/* Stoppable from the start; given their callbacks when armed. */
+	loop_timer_init(&d.annot_timer, NULL, NULL);
+	loop_timer_init(&d.retain_timer, NULL, NULL);
+	loop_timer_init(&d.notify_timer, NULL, NULL);
 
 	/* 1. Privileged: the ICMP sockets and the open files limit. */
 	if (root)
@@ -699,6 +734,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	}
 	if (root && evlog_chown(d.ev, uid, gid) != 0)
 		log_warn("cannot give log_file to %s", cfg->pharos_user);
+	daemon_archive_dir(&d, root, uid, gid);
 	if (cfg->query_socket != NULL) {
 		rc = query_new(d.loop, cfg->query_socket, daemon_query, &d,
 		    &d.query, err, sizeof(err));
@@ -775,9 +811,18 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	evlog_write(d.ev, "Pharos %s starting... (PID=%ld)", PACKAGE_VERSION,
 	    (long)getpid());
 	evlog_write(d.ev, "LOG VERSION: 2.0");
+	/* 8. Retained state, notifications, downtimes, external commands. */
+	if (daemon_retain_start(&d) != 0 || daemon_notify_start(&d) != 0 ||
+	    daemon_commands_start(&d) != 0)
+		goto out;
+	daemon_annot_begin(&d);
 	state_log_current(d.state);
 	sched_start(d.sched);
 	discovery_start(d.disc);
+	if (d.archive_dir[0] != '\0' && evlog_set_rotation(d.ev, d.loop,
+	    (enum logarch_method)cfg->log_rotation_method, d.archive_dir,
+	    daemon_rotated, &d) != 0)
+		log_warnx("event log rotation is off: out of memory");
 	log_info("monitoring %zu hosts and %zu services",
 	    cfg->objects.nhosts, cfg->objects.nservices);
 

@@ -7,6 +7,7 @@
 #define PHAROS_DAEMON_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,6 +19,8 @@ struct daemon_opts {
 	volatile sig_atomic_t *stop_flag;
 	volatile sig_atomic_t *hup_flag;
 	int wake_fd; /* read end of the self-pipe the handlers write to */
+	/* -M: a corrupt retention file is moved aside (else start fails) */
+	bool move_retention_aside;
 };
 
 /* Run the daemon on *cfg (borrowed) until a stop is requested. Once the

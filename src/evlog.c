@@ -2,6 +2,9 @@
  * evlog: one FILE opened for appending, line-buffered so every event reaches
  * the file when it is logged (a crash loses nothing already logged). Event
  * lines are short and local; a blocking append is what Nagios does too.
+ * Rotation (logarch.h) runs on a loop timer aimed at the next wall-clock
+ * boundary; the timer is re-aimed when it fires early (the wall clock
+ * moved), so a clock step neither skips nor repeats a rotation.
  */
 #include "evlog.h"
 
@@ -14,12 +17,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "logarch.h"
+#include "loop.h"
+
 /* Longest event line; longer text is cut. */
 #define EVLOG_MAX_LINE 8192
 
 struct evlog {
 	FILE *fp;
 	char *path;
+	/* rotation */
+	struct loop *loop;
+	struct loop_timer timer;
+	enum logarch_method method;
+	char *archive_dir;
+	int64_t next;        /* wall clock of the next rotation */
+	evlog_rotated_fn *rotated;
+	void *arg;
+	uint64_t rotations, rotate_errors;
 };
 
 int
@@ -80,10 +96,95 @@ evlog_close(struct evlog *ev)
 {
 	if (ev == NULL)
 		return;
+	if (ev->loop != NULL)
+		loop_timer_stop(ev->loop, &ev->timer);
 	if (ev->fp != NULL)
 		fclose(ev->fp);
+	free(ev->archive_dir);
 	free(ev->path);
 	free(ev);
+}
+
+static void
+evlog_arm(struct evlog *ev)
+{
+	int64_t now = (int64_t)time(NULL), wait;
+
+	wait = ev->next > now ? ev->next - now : 0;
+	if (loop_timer_start(ev->loop, &ev->timer, loop_now(ev->loop) +
+	    wait * LOOP_NS_PER_SEC) != 0)
+		log_warnx("event log: cannot schedule its rotation");
+}
+
+/* Rename the file into the archive, reopen the path, tell the owner. */
+static void
+evlog_rotate_now(struct evlog *ev)
+{
+	char archived[4096], err[512];
+	FILE *nfp;
+	int rc;
+
+	rc = logarch_rotate(ev->path, ev->archive_dir, ev->method, ev->next,
+	    archived, sizeof(archived), err, sizeof(err));
+	if (rc != 0) {
+		ev->rotate_errors++;
+		log_warnx("event log rotation: %s", err);
+		return;
+	}
+	if ((nfp = fopen(ev->path, "a")) == NULL) {
+		ev->rotate_errors++;
+		log_warn("event log: cannot reopen %s after rotation",
+		    ev->path);
+		return;
+	}
+	setvbuf(nfp, NULL, _IOLBF, 0);
+	fclose(ev->fp);
+	ev->fp = nfp;
+	ev->rotations++;
+	if (ev->rotated != NULL)
+		ev->rotated(ev->arg);
+}
+
+static void
+evlog_timer(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct evlog *ev = arg;
+	int64_t now = (int64_t)time(NULL);
+
+	if (now >= ev->next) {
+		evlog_rotate_now(ev);
+		if (logarch_next(ev->method, now, &ev->next) != 0)
+			return;
+	}
+	evlog_arm(ev);
+}
+
+int
+evlog_set_rotation(struct evlog *ev, struct loop *loop,
+    enum logarch_method method, const char *archive_dir,
+    evlog_rotated_fn *rotated, void *arg)
+{
+	if (ev->fp == NULL || method == LOGARCH_NONE)
+		return 0;
+	if ((ev->archive_dir = strdup(archive_dir)) == NULL)
+		return -ENOMEM;
+	ev->loop = loop;
+	ev->method = method;
+	ev->rotated = rotated;
+	ev->arg = arg;
+	loop_timer_init(&ev->timer, evlog_timer, ev);
+	if (logarch_next(method, (int64_t)time(NULL), &ev->next) != 0)
+		return -EINVAL;
+	evlog_arm(ev);
+	return 0;
+}
+
+void
+evlog_counters(const struct evlog *ev, uint64_t *rotations,
+    uint64_t *errors)
+{
+	*rotations = ev->rotations;
+	*errors = ev->rotate_errors;
 }
 
 static void

@@ -342,6 +342,33 @@ exec_submit(struct exec *ex, const struct check_job *cj, check_done_fn *fn,
 	return 0;
 }
 
+/* A notification or event handler command: nobody waits for its result;
+ * one that fails is logged with its output. */
+static void
+exec_command_done(struct check_result *res, const struct plugin_info *info,
+    void *arg)
+{
+	if (res->code != CHECK_OK)
+		log_warnx("command %s: %s", (const char *)arg,
+		    res->output != NULL ? res->output : "");
+	free(arg);
+}
+
+int
+exec_command(struct exec *ex, char *const *argv, int64_t timeout_ns)
+{
+	char *name = strdup(argv[0]);
+	int rc;
+
+	if (name == NULL)
+		return -ENOMEM;
+	rc = plugin_run(ex->plugins, argv, timeout_ns, false,
+	    exec_command_done, name, NULL);
+	if (rc != 0)
+		free(name);
+	return rc;
+}
+
 void
 exec_free(struct exec *ex)
 {

@@ -46,4 +46,10 @@ const struct plugin_counters *exec_get_plugin_counters(const struct exec *ex);
 int exec_submit(struct exec *ex, const struct check_job *job,
     check_done_fn *fn, void *arg) __attribute__((warn_unused_result));
 
+/* Run a command (notifications) as a plugin: its own process group, a
+ * timeout, no result but a logged failure. argv is borrowed. Returns 0 or
+ * -errno. */
+int exec_command(struct exec *ex, char *const *argv, int64_t timeout_ns)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -98,6 +98,8 @@ pharos_usage(FILE *fp)
 	    "                STATE is one of UP DOWN UNREACHABLE PENDING OK "
 	    "WARNING\n"
 	    "                CRITICAL UNKNOWN (repeat to match any of them)\n"
+	    "  cmd COMMAND   send one Nagios external command, e.g.\n"
+	    "                'ACKNOWLEDGE_HOST_PROBLEM;core1;1;1;1;ops;fiber cut'\n"
 	    "  raw JSON      send one request object as is and print the "
 	    "response line\n"
 	    "  snmp get|walk [-v 1|2c|3] [-c COMMUNITY] ... AGENT[:PORT] "
@@ -802,6 +804,27 @@ out:
 
 /* ---- raw ---- */
 
+/* pharos cmd 'ACKNOWLEDGE_HOST_PROBLEM;core1;1;1;1;ops;fiber cut' */
+static int
+pharos_cmd(const struct pharos_opts *o, int argc, char **argv)
+{
+	json_t *req, *resp = NULL;
+	int rc;
+
+	if (argc != 2)
+		return pharos_usage_error("cmd: give one command, e.g. "
+		    "pharos cmd 'SCHEDULE_FORCED_HOST_CHECK;core1;0'", NULL);
+	req = json_pack("{s:i, s:s, s:s}", "v", 1, "op", "command", "line",
+	    argv[1]);
+	if (req == NULL)
+		return PHAROS_EXIT_ERROR;
+	if ((rc = pharos_call(o, req, &resp)) == PHAROS_EXIT_OK)
+		rc = pharos_check(resp);
+	json_decref(resp);
+	json_decref(req);
+	return rc;
+}
+
 static int
 pharos_raw(const struct pharos_opts *o, int argc, char **argv)
 {
@@ -905,6 +928,8 @@ main(int argc, char **argv)
 		return pharos_status(&o, argc - optind, argv + optind);
 	if (strcmp(cmd, "raw") == 0)
 		return pharos_raw(&o, argc - optind, argv + optind);
+	if (strcmp(cmd, "cmd") == 0)
+		return pharos_cmd(&o, argc - optind, argv + optind);
 	if (strcmp(cmd, "help") == 0) {
 		pharos_usage(stdout);
 		return pharos_flush();

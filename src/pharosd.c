@@ -75,13 +75,15 @@ static void
 pharosd_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pharosd [-x] CONFIG_FILE     run in the foreground\n"
-	    "       pharosd -d [-x] CONFIG_FILE  run as a daemon (detached;\n"
+	    "usage: pharosd [-xM] CONFIG_FILE    run in the foreground\n"
+	    "       pharosd -d [-xM] CONFIG_FILE run as a daemon (detached;\n"
 	    "                                    messages to syslog)\n"
 	    "       pharosd -v CONFIG_FILE       verify the configuration\n"
 	    "       pharosd -V                   print the version\n"
 	    "\n"
-	    "  -x  debug messages\n");
+	    "  -x  debug messages\n"
+	    "  -M  move a corrupt retention file aside and start without it\n"
+	    "      (without -M such a file stops the start)\n");
 }
 
 int
@@ -91,10 +93,13 @@ main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct sigaction sa;
 	int pipefd[2];
-	int ch, verify = 0, debug = 0, detach = 0, rc;
+	int ch, verify = 0, debug = 0, detach = 0, aside = 0, rc;
 
-	while ((ch = getopt(argc, argv, "dhvVx")) != -1) {
+	while ((ch = getopt(argc, argv, "dhMvVx")) != -1) {
 		switch (ch) {
+		case 'M':
+			aside = 1;
+			break;
 		case 'd':
 			detach = 1;
 			break;
@@ -166,6 +171,7 @@ main(int argc, char **argv)
 	opts.stop_flag = &pharosd_stop;
 	opts.hup_flag = &pharosd_hup;
 	opts.wake_fd = pipefd[0];
+	opts.move_retention_aside = aside != 0;
 	rc = daemon_run(&cfg, &opts);
 
 	pharosd_wake_fd = -1;

@@ -240,6 +240,44 @@ sched_host_check_now(struct sched *s, struct host *h)
 	sched_run(s, e);
 }
 
+void
+sched_service_check_now(struct sched *s, struct service *sv)
+{
+	struct sched_entry *e = &s->services[sv->index];
+
+	if (!e->running)
+		sched_run(s, e);
+}
+
+static void
+sched_enable(struct sched *s, struct sched_entry *e, bool *flag,
+    int64_t *next_ns, bool on)
+{
+	if (*flag == on)
+		return;
+	*flag = on;
+	if (on) {
+		sched_arm(s, e, loop_now(s->loop));
+		return;
+	}
+	loop_timer_stop(s->loop, &e->timer);
+	*next_ns = 0;
+}
+
+void
+sched_host_enable(struct sched *s, struct host *h, bool on)
+{
+	sched_enable(s, &s->hosts[h->index], &h->active_checks_enabled,
+	    &h->st.next_check_ns, on);
+}
+
+void
+sched_service_enable(struct sched *s, struct service *sv, bool on)
+{
+	sched_enable(s, &s->services[sv->index], &sv->active_checks_enabled,
+	    &sv->st.next_check_ns, on);
+}
+
 bool
 sched_host_running(const struct sched *s, const struct host *h)
 {

@@ -65,6 +65,13 @@ void sched_host_next(struct sched *s, struct host *h, int64_t deadline);
 void sched_service_next(struct sched *s, struct service *sv,
     int64_t deadline);
 
+/* A service's check now, unless one is running (forced checks). */
+void sched_service_check_now(struct sched *s, struct service *sv);
+/* ENABLE/DISABLE_*_CHECK: turn regular checks on (the first one now) or
+ * off (the pending one is dropped; a running one still reports). */
+void sched_host_enable(struct sched *s, struct host *h, bool on);
+void sched_service_enable(struct sched *s, struct service *sv, bool on);
+
 const struct sched_counters *sched_get_counters(const struct sched *s);
 
 #endif

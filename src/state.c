@@ -203,6 +203,9 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 	/* A recovery is logged with the type of the problem it ends. */
 	enum state_type log_type;
 
+	int prev_state = cs->state;
+	enum state_type prev_type = cs->state_type;
+
 	log = state_transition(cs, new_state, HOST_UP, HOST_PENDING,
 	    h->max_check_attempts, false, false, &recovered);
 	log_type = recovered ? (cs->last_hard_state == HOST_UP ||
@@ -220,6 +223,9 @@ state_host_apply(struct state *st, struct host *h, int new_state,
 		    host_state_name(new_state), state_type_name(log_type),
 		    cs->current_attempt, state_str(cs->output));
 	}
+	if (st->ops.applied != NULL)
+		st->ops.applied(st->ops.arg, h, NULL, prev_state, prev_type,
+		    log);
 
 	iv = state_interval(new_state != HOST_UP &&
 	    cs->state_type == STATE_SOFT, h->retry_interval_ns,
@@ -332,8 +338,8 @@ state_service_result(struct state *st, struct service *s,
 	struct check_status *cs = &s->st;
 	int host_state = s->host->st.state;
 	bool host_problem, log, recovered;
-	enum state_type log_type;
-	int new_state;
+	enum state_type log_type, prev_type;
+	int new_state, prev_state;
 	int64_t iv;
 
 	st->counters.service_results++;
@@ -345,6 +351,8 @@ state_service_result(struct state *st, struct service *s,
 	host_problem = host_state == HOST_DOWN ||
 	    host_state == HOST_UNREACHABLE;
 
+	prev_state = cs->state;
+	prev_type = cs->state_type;
 	log = state_transition(cs, new_state, SERVICE_OK, SERVICE_PENDING,
 	    s->max_check_attempts, host_problem, s->is_volatile, &recovered);
 	log_type = recovered ? (cs->last_hard_state == SERVICE_OK ||
@@ -358,6 +366,9 @@ state_service_result(struct state *st, struct service *s,
 		    state_type_name(log_type), cs->current_attempt,
 		    state_str(cs->output));
 	}
+	if (st->ops.applied != NULL)
+		st->ops.applied(st->ops.arg, s->host, s, prev_state, prev_type,
+		    log);
 	iv = state_interval(new_state != SERVICE_OK &&
 	    cs->state_type == STATE_SOFT, s->retry_interval_ns,
 	    s->check_interval_ns);

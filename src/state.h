@@ -24,6 +24,12 @@ struct state_ops {
 	void (*host_check_now)(void *arg, struct host *h);
 	void (*host_next)(void *arg, struct host *h, int64_t deadline);
 	void (*service_next)(void *arg, struct service *s, int64_t deadline);
+	/* Optional: after each result is applied (s NULL for a host), with
+	 * the state and type before it; alert is true when the change was
+	 * logged as an ALERT. For flapping, acknowledgements, downtimes and
+	 * notifications. */
+	void (*applied)(void *arg, struct host *h, struct service *s,
+	    int prev_state, enum state_type prev_type, bool alert);
 	void *arg;
 };
 

@@ -77,8 +77,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct state_ops ops = { rec_check_now, rec_host_next,
-		rec_service_next, NULL };
+	struct state_ops ops = {
+		.host_check_now = rec_check_now,
+		.host_next = rec_host_next,
+		.service_next = rec_service_next,
+	};
 	char err[128];
 	int i, fd;
 

@@ -1,0 +1,99 @@
+/*
+ * daemon_int: what the files of pharosd's context share (daemon.c: start,
+ * stop and the status op; daemon_cmd.c: external commands).
+ */
+#ifndef PHAROS_DAEMON_INT_H
+#define PHAROS_DAEMON_INT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "annot.h"
+#include "check.h"
+#include "extcmd.h"
+#include "flap.h"
+#include "loop.h"
+#include "notify.h"
+#include "objects.h"
+
+struct config;
+struct daemon_opts;
+
+struct daemon {
+	struct config *cfg;
+	struct config **cfgp; /* the caller's pointer: a reload replaces it */
+	const struct daemon_opts *opts;
+	struct loop *loop;
+	struct icmp *icmp;
+	struct snmp_poller *snmp;
+	struct snmp_checks *snmp_checks;
+	struct discovery *disc;
+	struct exec *exec;
+	struct sched *sched;
+	struct state *state;
+	struct evlog *ev;
+	struct query *query;
+	struct commands *commands; /* external commands, once the engine runs */
+	struct cmdfifo *cmdfifo;   /* NULL without command_file */
+	struct store *store; /* NULL without rrd_dir */
+	char **addresses; /* resolved host names, by host index */
+	char archive_dir[4096]; /* of the event log; "" = no rotation */
+	int64_t start_time;
+	/* user data, flapping, retention, notifications (daemon_annot.c,
+	 * daemon_notify.c, daemon_retain.c) */
+	struct annot *annot;
+	struct annot_callbacks annot_cb;
+	struct loop_timer annot_timer;   /* downtime transitions */
+	struct flap *host_flap;          /* by host index */
+	struct flap *svc_flap;           /* by service index */
+	struct retention *retention;     /* NULL without a retention file */
+	struct loop_timer retain_timer;  /* retention_update_interval */
+	struct tp_table *tps;
+	struct notify *notify;
+	struct loop_timer notify_timer;
+};
+
+/* Results of checks (active or passive): to the metric store, then to the
+ * state engine. */
+void daemon_host_result(void *arg, struct host *h, struct check_result *res);
+void daemon_service_result(void *arg, struct service *s,
+    struct check_result *res);
+
+/* daemon_cmd.c: the command file and the command op. Start after the
+ * engine exists; 0 or -1 (logged). */
+int daemon_commands_start(struct daemon *d);
+void daemon_commands_stop(struct daemon *d);
+int daemon_op_command(struct daemon *d, json_t *req, json_t **data,
+    char *err, size_t errlen);
+json_t *daemon_commands_json(const struct daemon *d);
+
+/* daemon_annot.c */
+int daemon_annot_command(struct daemon *d, const struct extcmd *x,
+    char *err, size_t errlen);
+int daemon_annot_sync(struct daemon *d);
+/* Arm the downtime timer (after retention restored the downtimes). */
+void daemon_annot_begin(struct daemon *d);
+void daemon_applied(void *arg, struct host *h, struct service *s,
+    int prev_state, enum state_type prev_type, bool alert);
+void daemon_annot_json(const struct daemon *d, const struct host *h,
+    const struct service *s, json_t *o);
+json_t *daemon_annot_lists_json(const struct daemon *d);
+
+/* daemon_retain.c: annot, flap arrays and retention; load before the
+ * first check (-1: do not start), save at stop and on a timer. */
+int daemon_retain_start(struct daemon *d);
+void daemon_retain_stop(struct daemon *d);
+int daemon_retention_save(struct daemon *d);
+
+/* daemon_notify.c */
+int daemon_notify_start(struct daemon *d);
+void daemon_notify_stop(struct daemon *d);
+void daemon_notify_checked(struct daemon *d, const struct host *h,
+    const struct service *s);
+void daemon_notify_event(struct daemon *d, const struct host *h,
+    const struct service *s, enum notify_type type, const char *author,
+    const char *comment);
+void daemon_notify_custom(struct daemon *d, const struct extcmd *x);
+json_t *daemon_notify_json(const struct daemon *d);
+
+#endif

@@ -1,0 +1,188 @@
+#!/bin/bash
+# test_engine: the Nagios engine features around check results, against
+# the test network and real plugins.
+# - External commands through the command FIFO (as Nagios users write
+#   them) and `pharos cmd`: logged as EXTERNAL COMMAND; bad ones (an
+#   unsupported CHANGE_* command, an unknown host, a NUL) refused, logged
+#   and counted, never joined to the next line.
+# - Passive results (PROCESS_SERVICE_CHECK_RESULT) change a service's state.
+# - An acknowledgement shows in the status and sends an ACKNOWLEDGEMENT
+#   notification; it survives a SIGKILL of pharosd right after it was
+#   answered, and a restart (retention).
+# - A fixed downtime starts and is cancelled, with Nagios' log lines.
+# - Notifications: when the core router dies, exactly one HOST
+#   NOTIFICATION (the router's), none for the five hosts behind it.
+# - A corrupt retention file stops the start; pharosd -M moves it aside.
+#
+# Needs root (network namespaces), jq and monitoring-plugins (check_dummy).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+need_root
+need_tools ip nft jq
+need_programs
+DUMMY=/usr/lib/nagios/plugins/check_dummy
+[ -x "$DUMMY" ] || { echo "SKIP: no $DUMMY"; exit 77; }
+
+test_setup
+export PHAROS_AGENTS=0
+export PHAROS_CHECK_INTERVAL=2s PHAROS_RETRY_INTERVAL=1s PHAROS_MAX_ATTEMPTS=2
+net_up
+write_config
+FIFO="$TEST_DIR/pharos.cmd"
+NOTES="$TEST_DIR/notes"
+RET="$TEST_DIR/retention.json"
+cat >>"$TEST_DIR/pharos.cfg" <<EOF
+cfg_file=engine.cfg
+resource_file=resource.cfg
+command_file=$FIFO
+state_retention_file=$RET
+EOF
+printf '$USER1$=/usr/lib/nagios/plugins\n$USER2$=%s\n' "$TEST_DIR" \
+    >"$TEST_DIR/resource.cfg"
+# Every host of the network notifies the contact "ops".
+sed -i '/^\tname  *device$/a\	contacts            ops\n	notification_interval 0' \
+    "$TEST_DIR/network.cfg"
+cat >"$TEST_DIR/engine.cfg" <<'EOF'
+define command {
+	command_name  notify-host-file
+	command_line  /usr/bin/printf "%s\;%s\;\;%s\;%s\n" "$NOTIFICATIONTYPE$" "$HOSTNAME$" "$HOSTSTATE$" "$NOTIFICATIONCOMMENT$" >> $USER2$/notes
+}
+define command {
+	command_name  notify-service-file
+	command_line  /usr/bin/printf "%s\;%s\;%s\;%s\;%s\n" "$NOTIFICATIONTYPE$" "$HOSTNAME$" "$SERVICEDESC$" "$SERVICESTATE$" "$NOTIFICATIONCOMMENT$" >> $USER2$/notes
+}
+define command {
+	command_name  check_dummy
+	command_line  $USER1$/check_dummy $ARG1$ "$ARG2$"
+}
+define contact {
+	contact_name                   ops
+	host_notification_commands     notify-host-file
+	service_notification_commands  notify-service-file
+}
+define service {
+	host_name            server
+	service_description  disk
+	check_command        check_dummy!2!disk full
+	check_interval       2
+	retry_interval       1
+	max_check_attempts   1
+	contacts             ops
+}
+define service {
+	host_name            server
+	service_description  backup
+	check_command        check_dummy!0!active result
+	check_interval       0
+	max_check_attempts   1
+	contacts             ops
+}
+EOF
+chown -R nobody:nogroup "$TEST_DIR"
+
+svc_field() { # HOST DESC FIELD
+	status_json | jq -r --arg h "$1" --arg d "$2" \
+	    ".services[] | select(.host == \$h and .description == \$d) | .$3"
+}
+fifo() { printf '[%s] %s\n' "$(date +%s)" "$1" >"$FIFO"; }
+
+case_fifo_and_cmd() {
+	start_pharosd || return 1
+	wait_for "the command FIFO" 10 test -p "$FIFO" || return 1
+	fifo "ADD_HOST_COMMENT;core-router;1;ops;fiber work tonight"
+	wait_for "the comment" 10 eval '[ "$(status_json | jq ".annotations.comments | length")" = 1 ]' || return 1
+	check "EXTERNAL COMMAND logged" grep -q "EXTERNAL COMMAND: ADD_HOST_COMMENT;core-router;1;ops;fiber work tonight" "$PHAROS_LOG" &&
+	check "pharos cmd answers" "$PHAROS" -s "$PHAROS_SOCK" cmd "DEL_HOST_COMMENT;1" &&
+	check_eq "comments after delete" "$(status_json | jq '.annotations.comments | length')" 0
+}
+
+case_bad_commands_refused() {
+	local out
+	fifo "CHANGE_HOST_CHECK_COMMAND;core-router;check_dummy"
+	fifo "ADD_HOST_COMMENT;no-such-host;1;ops;x"
+	printf '[%s] ADD_HOST_COMMENT;core-router;1;ops;a\0b\n' "$(date +%s)" >"$FIFO"
+	wait_for "three refusals" 10 eval '[ "$(program_field .commands.fifo.bad_lines)" = 3 ]' || return 1
+	check "unsupported command logged" grep -q "refused: unknown or unsupported command 'CHANGE_HOST_CHECK_COMMAND'" "$PHAROS_LOG" &&
+	check "unknown host logged" grep -q "refused: unknown host 'no-such-host'" "$PHAROS_LOG" &&
+	check_eq "no comment was added" "$(status_json | jq '.annotations.comments | length')" 0 || return 1
+	out=$("$PHAROS" -s "$PHAROS_SOCK" cmd "ACKNOWLEDGE_HOST_PROBLEM;nope;1;1;1;ops;x" 2>&1)
+	check "pharos cmd shows the reason" grep -q "unknown host 'nope'" <<<"$out"
+}
+
+case_passive_result() {
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "PROCESS_SERVICE_CHECK_RESULT;server;backup;2;backup failed|age=90000s" || return 1
+	wait_for "backup CRITICAL" 5 eval '[ "$(svc_field server backup state)" = CRITICAL ]' &&
+	check_eq "passive output" "$(svc_field server backup output)" "backup failed" &&
+	check_eq "passive perfdata" "$(svc_field server backup perfdata)" "age=90000s"
+}
+
+case_problem_notified_then_acked() {
+	wait_for "disk CRITICAL HARD" 15 eval '[ "$(svc_field server disk state)/$(svc_field server disk state_type)" = CRITICAL/HARD ]' || return 1
+	wait_for "a PROBLEM notification for disk" 10 grep -q "^PROBLEM;server;disk;CRITICAL" "$NOTES" || return 1
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "ACKNOWLEDGE_SVC_PROBLEM;server;disk;2;1;1;ops;replacing the disk" || return 1
+	# SIGKILL at once: the ack was made durable before the answer.
+	kill -KILL "$PHAROSD_PID"
+	wait "$PHAROSD_PID" 2>/dev/null
+	PHAROSD_PID=""
+	check "ACKNOWLEDGEMENT notification" grep -q "^ACKNOWLEDGEMENT;server;disk;CRITICAL;replacing the disk" "$NOTES"
+}
+
+case_ack_survives_sigkill() {
+	rm -f "$PHAROS_SOCK"
+	start_pharosd || return 1
+	check_eq "disk acknowledged after restart" "$(svc_field server disk acknowledged)" true &&
+	check_eq "ack is sticky" "$(svc_field server disk acknowledgement.type)" sticky &&
+	check_eq "the ack comment is kept" "$(status_json | jq '[.annotations.comments[] | select(.type == 4)] | length')" 1
+}
+
+case_downtime() {
+	local now end
+	now=$(date +%s); end=$((now + 600))
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "SCHEDULE_HOST_DOWNTIME;printer;$now;$end;1;0;600;ops;toner swap" || return 1
+	wait_for "downtime started" 5 grep -q "HOST DOWNTIME ALERT: printer;STARTED;" "$PHAROS_LOG" || return 1
+	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 1 || return 1
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "DEL_HOST_DOWNTIME;1" || return 1
+	check "downtime cancelled" grep -q "HOST DOWNTIME ALERT: printer;CANCELLED;" "$PHAROS_LOG" &&
+	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 0
+}
+
+case_router_failure_one_notification() {
+	local n
+	net fail core
+	wait_for "children UNREACHABLE" 30 hosts_are core-router=DOWN/HARD dist1=UNREACHABLE/HARD dist2=UNREACHABLE/HARD || { net recover core; return 1; }
+	sleep 2
+	n=$(grep -c ";core-router;;DOWN;\|;dist1;;\|;dist2;;\|;server;;\|;printer;;\|;firewall;;" "$NOTES")
+	check_eq "host notifications" "$(grep -c '^PROBLEM;[^;]*;;' "$NOTES")" 1 &&
+	check "the one is the router's" grep -q "^PROBLEM;core-router;;DOWN" "$NOTES"
+	net recover core
+	wait_for "recovery" 30 hosts_are core-router=UP/HARD dist1=UP/HARD &&
+	wait_for "RECOVERY notification" 10 grep -q "^RECOVERY;core-router;;UP" "$NOTES"
+	: "$n"
+}
+
+case_corrupt_retention() {
+	stop_pharosd || return 1
+	printf '{"version": 1, "hosts": [' >"$RET"
+	ip netns exec "$PHAROS_NS_PREFIX-mon" "$PHAROSD" "$TEST_DIR/pharos.cfg" \
+	    >"$TEST_DIR/corrupt.out" 2>&1
+	check_eq "start refused" "$?" 1 &&
+	check "the reason names the file" grep -q "retention" "$TEST_DIR/corrupt.out" &&
+	check "the file is kept" test -s "$RET" || return 1
+	rm -f "$PHAROS_SOCK"
+	ip netns exec "$PHAROS_NS_PREFIX-mon" "$PHAROSD" -M "$TEST_DIR/pharos.cfg" \
+	    >"$TEST_DIR/pharosd.out" 2>&1 &
+	PHAROSD_PID=$!
+	wait_for "pharosd -M running" 10 eval 'status_json >/dev/null 2>&1' &&
+	check "moved aside" eval 'ls "$RET".corrupt-* >/dev/null 2>&1'
+}
+
+run_case fifo_and_cmd case_fifo_and_cmd
+run_case bad_commands_refused case_bad_commands_refused
+run_case passive_result case_passive_result
+run_case problem_notified_then_acked case_problem_notified_then_acked
+run_case ack_survives_sigkill case_ack_survives_sigkill
+run_case downtime case_downtime
+run_case router_failure_one_notification case_router_failure_one_notification
+run_case corrupt_retention case_corrupt_retention
+test_finish
