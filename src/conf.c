@@ -61,12 +61,10 @@ static const char conf_nagios_keys[] =
     "check_workers child_processes_fork_twice command_check_interval "
     "daemon_dumps_core date_format debug_file debug_level "
     "debug_verbosity enable_embedded_perl enable_environment_macros "
-    "enable_event_handlers "
     "enable_predictive_host_dependency_checks "
     "enable_predictive_service_dependency_checks event_broker_options "
     "event_handler_timeout execute_host_checks execute_service_checks "
     "external_command_buffer_slots free_child_process_memory "
-    "global_host_event_handler global_service_event_handler "
     "host_down_disable_service_checks "
     "host_freshness_check_interval host_inter_check_delay_method "
     "host_perfdata_command host_perfdata_file host_perfdata_file_mode "
@@ -539,6 +537,16 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (strcmp(key, "pharos_group") == 0)
 		return conf_set_str(ctx, &cfg->pharos_group, strdup(value), key,
 		    line);
+	if (strcmp(key, "global_host_event_handler") == 0)
+		return conf_set_str(ctx, &cfg->global_host_event_handler,
+		    strdup(value), key, line);
+	if (strcmp(key, "global_service_event_handler") == 0)
+		return conf_set_str(ctx, &cfg->global_service_event_handler,
+		    strdup(value), key, line);
+	if (strcmp(key, "enable_event_handlers") == 0) {
+		cfg->enable_event_handlers = strcmp(value, "0") != 0;
+		return 0;
+	}
 	if (strcmp(key, "log_rotation_method") == 0) {
 		enum logarch_method lm;
 
@@ -823,6 +831,60 @@ conf_read_objects(struct conf_ctx *ctx, struct conf_main *m)
 	return r.rc;
 }
 
+static void
+conf_spec_free(struct check_spec *spec)
+{
+	size_t i;
+
+	if (spec == NULL)
+		return;
+	for (i = 0; i < spec->nargs; i++)
+		free(spec->args[i]);
+	free(spec->args);
+	free(spec);
+}
+
+/* global_host_event_handler and global_service_event_handler ("cmd!args")
+ * into specs; an unknown command is an error of the main file. */
+static int
+conf_global_spec(struct conf_ctx *ctx, const char *text, const char *key,
+    struct check_spec **out)
+{
+	struct check_spec *spec;
+	char name[512];
+	int rc;
+
+	if (text == NULL)
+		return 0;
+	if ((spec = calloc(1, sizeof(*spec))) == NULL)
+		return -ENOMEM;
+	if ((rc = objects_check_split(text, name, sizeof(name), spec)) ==
+	    -ENOMEM) {
+		conf_spec_free(spec);
+		return rc;
+	}
+	spec->command = objects_command_find(&ctx->cfg->objects, name);
+	if (spec->command == NULL || spec->command->line == NULL) {
+		conf_main_err(ctx, ctx->cfg->main_file, 0,
+		    "%s: unknown command '%s'", key, name);
+		conf_spec_free(spec);
+		return 0;
+	}
+	*out = spec;
+	return 0;
+}
+
+static int
+conf_global_handlers(struct conf_ctx *ctx)
+{
+	int rc = conf_global_spec(ctx, ctx->cfg->global_host_event_handler,
+	    "global_host_event_handler", &ctx->cfg->global_host_handler);
+
+	return rc != 0 ? rc : conf_global_spec(ctx,
+	    ctx->cfg->global_service_event_handler,
+	    "global_service_event_handler", &ctx->cfg->global_service_handler);
+}
+
 int
 conf_load(const char *path, struct config **out)
 {
@@ -843,6 +905,7 @@ conf_load(const char *path, struct config **out)
 	cfg->discovery_interval = CONF_DEFAULT_DISCOVERY_INTERVAL;
 	cfg->log_rotation_method = LOGARCH_DAILY;
 	cfg->retention_update_interval = 60;
+	cfg->enable_event_handlers = true;
 	conf_notify_defaults(cfg);
 	if ((ctx.priv = calloc(1, sizeof(*ctx.priv))) == NULL)
 		goto fail;
@@ -870,6 +933,8 @@ conf_load(const char *path, struct config **out)
 		if ((rc = conf_resolve(&ctx)) != 0)
 			goto fail;
 		conf_check_user_macros(&ctx);
+		if ((rc = conf_global_handlers(&ctx)) != 0)
+			goto fail;
 	}
 	if (ctx.priv->nhidden > 0) {
 		conf_msg(&ctx, CONF_WARNING, NULL, 0,
@@ -907,6 +972,10 @@ conf_free(struct config *cfg)
 	free(cfg->rrd_dir);
 	free(cfg->discovery_cache_file);
 	free(cfg->log_archive_path);
+	free(cfg->global_host_event_handler);
+	free(cfg->global_service_event_handler);
+	conf_spec_free(cfg->global_host_handler);
+	conf_spec_free(cfg->global_service_handler);
 	free(cfg->profile_dir);
 	free(cfg->discovered_service_template);
 	free(cfg->pharos_user);

@@ -49,6 +49,13 @@ struct config {
 	char *command_file;
 	char *state_retention_file;
 	int retention_update_interval; /* minutes between writes, default 60 */
+	/* Event handlers: enable_event_handlers (default 1) and the global
+	 * ones as written ("cmd!args") and resolved (NULL when unset). */
+	bool enable_event_handlers;
+	char *global_host_event_handler;
+	char *global_service_event_handler;
+	struct check_spec *global_host_handler;
+	struct check_spec *global_service_handler;
 	char *resource_file;
 	char *rrd_dir;
 	/* SNMP discovery (docs/snmp-profiles.md): where results are kept,

@@ -601,6 +601,7 @@ daemon_free(struct daemon *d)
 	daemon_commands_stop(d);
 	if (d->sched != NULL)
 		sched_stop(d->sched);
+	daemon_event_stop(d);
 	daemon_retain_stop(d); /* writes the retention file */
 	daemon_notify_stop(d);
 	exec_free(d->exec); /* aborts jobs: the stopped scheduler drops them */
@@ -714,6 +715,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	loop_timer_init(&d.annot_timer, NULL, NULL);
 	loop_timer_init(&d.retain_timer, NULL, NULL);
 	loop_timer_init(&d.notify_timer, NULL, NULL);
+	loop_timer_init(&d.fresh_timer, NULL, NULL);
 
 	/* 1. Privileged: the ICMP sockets and the open files limit. */
 	if (root)
@@ -813,6 +815,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	evlog_write(d.ev, "LOG VERSION: 2.0");
 	/* 8. Retained state, notifications, downtimes, external commands. */
 	if (daemon_retain_start(&d) != 0 || daemon_notify_start(&d) != 0 ||
+	    daemon_event_start(&d) != 0 ||
 	    daemon_commands_start(&d) != 0)
 		goto out;
 	daemon_annot_begin(&d);

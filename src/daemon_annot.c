@@ -356,8 +356,9 @@ daemon_applied(void *arg, struct host *h, struct service *s, int prev_state,
 		daemon_annot_tick(d);
 	}
 	daemon_notify_checked(d, h, s);
+	if (alert)
+		daemon_event_handlers(d, h, s);
 	(void)prev_type;
-	(void)alert;
 }
 
 /* ---- status ------------------------------------------------------------ */

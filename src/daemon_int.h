@@ -51,6 +51,10 @@ struct daemon {
 	struct tp_table *tps;
 	struct notify *notify;
 	struct loop_timer notify_timer;
+	/* freshness (daemon_event.c): when each object was last forced */
+	struct loop_timer fresh_timer;
+	int64_t *host_forced;
+	int64_t *svc_forced;
 };
 
 /* Results of checks (active or passive): to the metric store, then to the
@@ -95,5 +99,12 @@ void daemon_notify_event(struct daemon *d, const struct host *h,
     const char *comment);
 void daemon_notify_custom(struct daemon *d, const struct extcmd *x);
 json_t *daemon_notify_json(const struct daemon *d);
+
+/* daemon_event.c: event handlers after logged state changes; freshness
+ * checks on a timer. start: 0 or -1 (out of memory). */
+int daemon_event_start(struct daemon *d);
+void daemon_event_stop(struct daemon *d);
+void daemon_event_handlers(struct daemon *d, struct host *h,
+    struct service *s);
 
 #endif

@@ -12,6 +12,9 @@
 # - A fixed downtime starts and is cancelled, with Nagios' log lines.
 # - Notifications: when the core router dies, exactly one HOST
 #   NOTIFICATION (the router's), none for the five hosts behind it.
+# - Event handlers (the service's own, the global host one) run on state
+#   changes with the object's macros; a passive service with
+#   check_freshness gets an active check when its result is stale.
 # - A corrupt retention file stops the start; pharosd -M moves it aside.
 #
 # Needs root (network namespaces), jq and monitoring-plugins (check_dummy).
@@ -37,6 +40,7 @@ cfg_file=engine.cfg
 resource_file=resource.cfg
 command_file=$FIFO
 state_retention_file=$RET
+global_host_event_handler=handler-file
 EOF
 printf '$USER1$=/usr/lib/nagios/plugins\n$USER2$=%s\n' "$TEST_DIR" \
     >"$TEST_DIR/resource.cfg"
@@ -56,6 +60,10 @@ define command {
 	command_name  check_dummy
 	command_line  $USER1$/check_dummy $ARG1$ "$ARG2$"
 }
+define command {
+	command_name  handler-file
+	command_line  /usr/bin/printf "%s\;%s\;%s\;%s\;%s\n" "$HOSTNAME$" "$SERVICEDESC$" "$SERVICESTATE$$HOSTSTATE$" "$SERVICESTATETYPE$" "$SERVICEATTEMPT$" >> $USER2$/events
+}
 define contact {
 	contact_name                   ops
 	host_notification_commands     notify-host-file
@@ -69,6 +77,7 @@ define service {
 	retry_interval       1
 	max_check_attempts   1
 	contacts             ops
+	event_handler        handler-file
 }
 define service {
 	host_name            server
@@ -77,6 +86,8 @@ define service {
 	check_interval       0
 	max_check_attempts   1
 	contacts             ops
+	check_freshness      1
+	freshness_threshold  4
 }
 EOF
 chown -R nobody:nogroup "$TEST_DIR"
@@ -136,6 +147,19 @@ case_ack_survives_sigkill() {
 	check_eq "the ack comment is kept" "$(status_json | jq '[.annotations.comments[] | select(.type == 4)] | length')" 1
 }
 
+case_event_handlers() {
+	wait_for "the disk handler ran" 10 grep -q "^server;disk;CRITICAL[A-Z]*;HARD;1" "$TEST_DIR/events" || return 1
+	check "SERVICE EVENT HANDLER logged" grep -q "SERVICE EVENT HANDLER: server;disk;CRITICAL;HARD;1;handler-file" "$PHAROS_LOG"
+}
+
+# backup is passive (check_interval 0) with a 4 s freshness threshold: a
+# stale result forces an active check, whose output replaces it.
+case_freshness_forces_a_check() {
+	wait_for "stale result forced a check" 25 \
+	    eval '[ "$(svc_field server backup output)" = "OK: active result" ]' || return 1
+	check "stale warning logged" grep -q "The results of service 'backup' on host 'server' are stale by" "$PHAROS_LOG"
+}
+
 case_downtime() {
 	local now end
 	now=$(date +%s); end=$((now + 600))
@@ -157,7 +181,9 @@ case_router_failure_one_notification() {
 	check "the one is the router's" grep -q "^PROBLEM;core-router;;DOWN" "$NOTES"
 	net recover core
 	wait_for "recovery" 30 hosts_are core-router=UP/HARD dist1=UP/HARD &&
-	wait_for "RECOVERY notification" 10 grep -q "^RECOVERY;core-router;;UP" "$NOTES"
+	wait_for "RECOVERY notification" 10 grep -q "^RECOVERY;core-router;;UP" "$NOTES" &&
+	check "GLOBAL HOST EVENT HANDLER ran for the router" grep -q "GLOBAL HOST EVENT HANDLER: core-router;DOWN;" "$PHAROS_LOG" &&
+	check "its command wrote" grep -q "^core-router;;DOWN;" "$TEST_DIR/events"
 	: "$n"
 }
 
@@ -182,6 +208,8 @@ run_case bad_commands_refused case_bad_commands_refused
 run_case passive_result case_passive_result
 run_case problem_notified_then_acked case_problem_notified_then_acked
 run_case ack_survives_sigkill case_ack_survives_sigkill
+run_case event_handlers case_event_handlers
+run_case freshness_forces_a_check case_freshness_forces_a_check
 run_case downtime case_downtime
 run_case router_failure_one_notification case_router_failure_one_notification
 run_case corrupt_retention case_corrupt_retention
