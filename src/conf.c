@@ -42,6 +42,7 @@ static const struct {
 	    offsetof(struct config, discovery_cache_file) },
 	{ "profile_dir", offsetof(struct config, profile_dir) },
 	{ "log_archive_path", offsetof(struct config, log_archive_path) },
+	{ "config_archive_dir", offsetof(struct config, config_archive_dir) },
 };
 
 /* Keys of Nagios 4's nagios.cfg (Debian's sample, commented-out entries
@@ -305,63 +306,6 @@ conf_taken(struct conf_ctx *ctx, const struct conf_def *d,
 	return true;
 }
 
-int
-conf_slurp(const char *path, size_t cap, char **out, size_t *outlen,
-    struct stat *stp)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		rc = -errno;
-		goto fail;
-	}
-	rc = !S_ISREG(st.st_mode) ? -EINVAL :
-	    (size_t)st.st_size > cap ? -EFBIG : 0;
-	if (rc != 0)
-		goto fail;
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	if (stp != NULL)
-		*stp = st;
-	*out = buf;
-	*outlen = len;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-const char *
-conf_slurp_error(int rc)
-{
-	return rc == -EFBIG ? "file too large" : rc == -EINVAL ?
-	    "not a regular file" : strerror(-rc);
-}
-
 /* Next line of buf (NUL-terminated in place, '\r' and surrounding blanks
  * removed) or NULL at the end. *nul tells whether the line held a NUL. */
 static char *
@@ -537,6 +481,9 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (strcmp(key, "pharos_group") == 0)
 		return conf_set_str(ctx, &cfg->pharos_group, strdup(value), key,
 		    line);
+	if (strcmp(key, "monitor_host_name") == 0)
+		return conf_set_str(ctx, &cfg->monitor_host_name, strdup(value),
+		    key, line);
 	if (strcmp(key, "global_host_event_handler") == 0)
 		return conf_set_str(ctx, &cfg->global_host_event_handler,
 		    strdup(value), key, line);
@@ -795,6 +742,7 @@ conf_read_objects_run(void *arg)
 		if (r->rc != 0)
 			return NULL;
 	}
+	conf_files_note(ctx); /* before the text made from the cache */
 	if (!ctx->priv->main_unreadable && m->ninc == 0)
 		conf_main_err(ctx, ctx->cfg->main_file, 0,
 		    "no object config files: add cfg_file or cfg_dir lines");
@@ -803,7 +751,8 @@ conf_read_objects_run(void *arg)
 		return NULL;
 	n = ctx->ndefs;
 	if ((r->rc = conf_inherit(ctx, 0)) == 0 &&
-	    (r->rc = conf_discovered(ctx)) == 0)
+	    (r->rc = conf_discovered(ctx)) == 0 &&
+	    (r->rc = conf_monitor(ctx)) == 0)
 		r->rc = conf_inherit(ctx, n);
 	return NULL;
 }
@@ -888,6 +837,12 @@ conf_global_handlers(struct conf_ctx *ctx)
 int
 conf_load(const char *path, struct config **out)
 {
+	return conf_load_flags(path, 0, out);
+}
+
+int
+conf_load_flags(const char *path, unsigned flags, struct config **out)
+{
 	struct conf_ctx ctx = { 0 };
 	struct conf_main m = { 0 };
 	struct config *cfg;
@@ -895,6 +850,7 @@ conf_load(const char *path, struct config **out)
 	int rc = -ENOMEM;
 
 	*out = NULL;
+	ctx.flags = flags;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return -ENOMEM;
 	ctx.cfg = cfg;
@@ -970,9 +926,11 @@ conf_free(struct config *cfg)
 	free(cfg->state_retention_file);
 	free(cfg->resource_file);
 	free(cfg->rrd_dir);
+	conf_files_free(cfg);
 	free(cfg->discovery_cache_file);
 	free(cfg->log_archive_path);
 	free(cfg->global_host_event_handler);
+	free(cfg->monitor_host_name);
 	free(cfg->global_service_event_handler);
 	conf_spec_free(cfg->global_host_handler);
 	conf_spec_free(cfg->global_service_handler);

@@ -52,12 +52,19 @@ struct config {
 	/* Event handlers: enable_event_handlers (default 1) and the global
 	 * ones as written ("cmd!args") and resolved (NULL when unset). */
 	bool enable_event_handlers;
+	/* The monitor's own host (conf_monitor.c); NULL: "pharos", "-":
+	 * none. */
+	char *monitor_host_name;
 	char *global_host_event_handler;
 	char *global_service_event_handler;
 	struct check_spec *global_host_handler;
 	struct check_spec *global_service_handler;
 	char *resource_file;
 	char *rrd_dir;
+	/* Snapshots of every configuration loaded (docs/reload.md); default
+	 * "config-archive" next to state_retention_file, else next to the
+	 * main file. */
+	char *config_archive_dir;
 	/* SNMP discovery (docs/snmp-profiles.md): where results are kept,
 	 * where profiles are read (NULL: the installed ones), the template
 	 * discovered services use (NULL: "generic-service" when it exists)
@@ -92,6 +99,10 @@ struct config {
 
 	struct objects objects;
 
+	/* The files this load read (conf_files()). */
+	const char **files;
+	size_t nfiles;
+
 	/* Diagnostics in the order they were found. */
 	struct conf_msg *msgs;
 	size_t nmsgs;
@@ -108,9 +119,21 @@ struct config {
  */
 int conf_load(const char *path, struct config **out)
     __attribute__((warn_unused_result));
+/* The same, with CONF_MONITOR_HOST: the configuration also gets the
+ * monitor's own host and its "Pharos health" service (monitor_host_name;
+ * pharosd and pharosd -v load this way). */
+#define CONF_MONITOR_HOST 0x1u
+int conf_load_flags(const char *path, unsigned flags, struct config **out)
+    __attribute__((warn_unused_result));
 
 /* Free a config and its objects. NULL is a no-op. */
 void conf_free(struct config *cfg);
+
+/* The files the load read, as absolute paths: the main file first, then
+ * the resource files and object files, sorted, each once (text made in
+ * memory from the discovery cache is not a file and is not listed). Sets
+ * *out (borrowed; lives as long as cfg) and returns how many. */
+size_t conf_files(const struct config *cfg, const char *const **out);
 
 /* Print the diagnostics, one per line, in the form editors understand:
  * "file:line: error: text" (or "error: text" without a position). */

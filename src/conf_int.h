@@ -163,7 +163,14 @@ struct conf_ctx {
 	size_t nstrs;
 	unsigned seq; /* next conf_def.seq */
 	bool oom;     /* memory ran out: conf_load() fails with -ENOMEM */
+	unsigned flags; /* CONF_MONITOR_HOST */
 };
+
+/* conf_files.c: note the files read so far (main, resource and object
+ * files) for conf_files(), and the default config_archive_dir; sets
+ * ctx->oom when memory runs out. conf_files_free(): what it made. */
+void conf_files_note(struct conf_ctx *ctx);
+void conf_files_free(struct config *cfg);
 
 /* conf_snmp.c: a host's snmp_* keys and device_profile (h->snmp,
  * h->device_profile); errors reported at the key's line. -ENOMEM or 0. */
@@ -248,6 +255,11 @@ int conf_inherit(struct conf_ctx *ctx, size_t from)
  * definitions appended to ctx->defs, not yet inherited. Hand-written
  * services of the same description win. Returns 0 or -ENOMEM. */
 int conf_discovered(struct conf_ctx *ctx) __attribute__((warn_unused_result));
+/* conf_monitor.c: the monitor's own host and its "Pharos health" service
+ * (built-in pharos_self checks), unless written by hand or turned off
+ * with monitor_host_name=-. Appended to ctx->defs, not yet inherited.
+ * Returns 0 or -ENOMEM. */
+int conf_monitor(struct conf_ctx *ctx) __attribute__((warn_unused_result));
 /* For `pharosd -v`: per host with a device_profile, how many services
  * came from the discovery cache ("\t  sw1: profile switch, 18 services
  * from SNMP discovery"), and the total. */

@@ -290,8 +290,12 @@ daemon_annot_sync(struct daemon *d)
 	rc = retention_sync(d->retention, d->annot, err, sizeof(err));
 	if (rc == -EOVERFLOW)
 		return daemon_retention_save(d);
-	if (rc != 0)
+	if (rc != 0) {
 		log_warnx("retention: %s", err);
+		snprintf(d->retention_error, sizeof(d->retention_error), "%s",
+		    err);
+	} else
+		d->retention_error[0] = '\0';
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sched.h"
+#include "stats.h"
 
 static int64_t
 daemon_epoch_to_mono(const struct daemon *d, int64_t epoch)
@@ -68,6 +69,26 @@ daemon_cmd_service_checks(void *arg, struct service *s, bool on)
 	sched_service_enable(d->sched, s, on);
 }
 
+/* Passive results: counted for `pharos stats`, then applied as any. */
+static void
+daemon_cmd_host_result(void *arg, struct host *h, struct check_result *res)
+{
+	struct daemon *d = arg;
+
+	stats_passive(d->stats, STATS_HOST, loop_now(d->loop));
+	daemon_host_result(arg, h, res);
+}
+
+static void
+daemon_cmd_service_result(void *arg, struct service *s,
+    struct check_result *res)
+{
+	struct daemon *d = arg;
+
+	stats_passive(d->stats, STATS_SERVICE, loop_now(d->loop));
+	daemon_service_result(arg, s, res);
+}
+
 static int
 daemon_cmd_annot(void *arg, const struct extcmd *x, char *err,
     size_t errlen)
@@ -92,8 +113,8 @@ int
 daemon_commands_start(struct daemon *d)
 {
 	static const struct command_ops ops0 = {
-		.host_result = daemon_host_result,
-		.service_result = daemon_service_result,
+		.host_result = daemon_cmd_host_result,
+		.service_result = daemon_cmd_service_result,
 		.host_check_at = daemon_cmd_host_at,
 		.service_check_at = daemon_cmd_service_at,
 		.host_checks = daemon_cmd_host_checks,

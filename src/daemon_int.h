@@ -1,12 +1,15 @@
 /*
  * daemon_int: what the files of pharosd's context share (daemon.c: start,
- * stop and the status op; daemon_cmd.c: external commands).
+ * stop and the query ops; daemon_status.c: the status op; daemon_cmd.c:
+ * external commands; daemon_reload.c: reload and configuration snapshots).
  */
 #ifndef PHAROS_DAEMON_INT_H
 #define PHAROS_DAEMON_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "annot.h"
 #include "check.h"
@@ -30,6 +33,7 @@ struct daemon {
 	struct discovery *disc;
 	struct exec *exec;
 	struct sched *sched;
+	struct stats *stats; /* the "stats" op's numbers (stats.h) */
 	struct state *state;
 	struct evlog *ev;
 	struct query *query;
@@ -55,6 +59,13 @@ struct daemon {
 	struct loop_timer fresh_timer;
 	int64_t *host_forced;
 	int64_t *svc_forced;
+	/* the monitor's own health (daemon_self.c) */
+	char retention_error[512]; /* "" when the last write worked */
+	uint64_t self_spawn_failed, self_disc_failed, self_rot_errors;
+	/* reload and configuration snapshots (daemon_reload.c) */
+	char config_snapshot[64]; /* the running one's id; "" when none */
+	uint64_t reloads, reload_failures;
+	int64_t last_reload; /* epoch seconds; 0: never */
 };
 
 /* Results of checks (active or passive): to the metric store, then to the
@@ -62,6 +73,28 @@ struct daemon {
 void daemon_host_result(void *arg, struct host *h, struct check_result *res);
 void daemon_service_result(void *arg, struct service *s,
     struct check_result *res);
+
+/* daemon.c: a new executor, scheduler and state engine for cfg and its
+ * resolved addresses (borrowed), not started. 0, or -ENOMEM with nothing
+ * made. */
+int daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
+    struct exec **exec, struct sched **sched, struct state **state);
+
+/* daemon_status.c: the status op. */
+int daemon_op_status(struct daemon *d, json_t *req, json_t **data,
+    char *err, size_t errlen);
+
+/* daemon_reload.c: SIGHUP and the reload op load the main file again and
+ * replace the engine (docs/reload.md); the configuration archive is
+ * prepared while root (folder made and given to uid:gid) and a snapshot
+ * taken of every configuration that loads. */
+void daemon_reload_signal(struct daemon *d);
+int daemon_op_reload(struct daemon *d, json_t *req, json_t **data,
+    char *err, size_t errlen);
+void daemon_confarch_prepare(struct daemon *d, bool root, uid_t uid,
+    gid_t gid);
+void daemon_confarch_snapshot(struct daemon *d);
+json_t *daemon_reload_json(const struct daemon *d);
 
 /* daemon_cmd.c: the command file and the command op. Start after the
  * engine exists; 0 or -1 (logged). */
@@ -92,6 +125,9 @@ int daemon_retention_save(struct daemon *d);
 /* daemon_notify.c */
 int daemon_notify_start(struct daemon *d);
 void daemon_notify_stop(struct daemon *d);
+/* Aim the timer at the engine's next due time (after states were put
+ * back with notify_set_state()). */
+void daemon_notify_rearm(struct daemon *d);
 void daemon_notify_checked(struct daemon *d, const struct host *h,
     const struct service *s);
 void daemon_notify_event(struct daemon *d, const struct host *h,
@@ -99,6 +135,10 @@ void daemon_notify_event(struct daemon *d, const struct host *h,
     const char *comment);
 void daemon_notify_custom(struct daemon *d, const struct extcmd *x);
 json_t *daemon_notify_json(const struct daemon *d);
+
+/* daemon_self.c: the built-in pharos_self check (exec_set_self). */
+void daemon_self_check(void *arg, const struct check_job *job,
+    struct check_result *res);
 
 /* daemon_event.c: event handlers after logged state changes; freshness
  * checks on a timer. start: 0 or -1 (out of memory). */

@@ -155,6 +155,13 @@ daemon_notify_stop(struct daemon *d)
 }
 
 void
+daemon_notify_rearm(struct daemon *d)
+{
+	if (d->notify != NULL)
+		daemon_notify_arm(d);
+}
+
+void
 daemon_notify_checked(struct daemon *d, const struct host *h,
     const struct service *s)
 {

@@ -83,6 +83,29 @@ daemon_status_out(const struct daemon *d, const struct host *h,
 	    &d->host_flap[h->index], rs);
 }
 
+/* A problem that was notified before the restart stays notified: no new
+ * PROBLEM notification for it (no storm after a restart with many hosts
+ * down); re-notification resumes from the saved time. */
+static void
+daemon_notify_in(struct daemon *d, const struct host *h,
+    const struct service *s, const struct retention_status *rs)
+{
+	const struct check_status *cs = s != NULL ? &s->st : &h->st;
+	const struct obj_opts *o = s != NULL ? &s->opts : &h->opts;
+	struct notify_state ns = { 0 };
+	bool ok = s != NULL ? cs->state == SERVICE_OK : cs->state == HOST_UP;
+
+	if (d->notify == NULL || rs->current_notification_number <= 0 || ok)
+		return;
+	ns.number = rs->current_notification_number;
+	ns.last = rs->last_notification;
+	ns.next = o->notification_interval_ns > 0 ? rs->last_notification +
+	    o->notification_interval_ns / LOOP_NS_PER_SEC : 0;
+	ns.notified_on = OBJ_OPT_STATE(cs->state);
+	ns.no_more = o->notification_interval_ns <= 0;
+	notify_set_state(d->notify, h, s, &ns, (int64_t)time(NULL));
+}
+
 static char *
 daemon_take(char **p)
 {
@@ -128,6 +151,7 @@ daemon_status_in(void *arg, struct retention_entry *e)
 		h->active_checks_enabled = rs->active_checks_enabled;
 	daemon_flap_in(s != NULL ? &d->svc_flap[s->index] :
 	    &d->host_flap[h->index], rs);
+	daemon_notify_in(d, h, s, rs);
 	return 0;
 }
 
@@ -163,8 +187,12 @@ daemon_retention_save(struct daemon *d)
 		    &v[n++]);
 	rc = retention_save(d->retention, v, n, d->annot, 0, err, sizeof(err));
 	free(v);
-	if (rc != 0)
+	if (rc != 0) {
 		log_warnx("retention: %s", err);
+		snprintf(d->retention_error, sizeof(d->retention_error), "%s",
+		    err);
+	} else
+		d->retention_error[0] = '\0';
 	return rc;
 }
 

@@ -25,6 +25,10 @@
 #endif
 
 #define DISC_RETRY_NS (600 * LOOP_NS_PER_SEC) /* after a failed discovery */
+/* Results are written to the cache file at most this often (and once
+ * when the first discoveries end): rewriting it after each of hundreds
+ * of discoveries kept the loop from reading their answers. */
+#define DISC_SAVE_DELAY_NS (5 * LOOP_NS_PER_SEC)
 
 struct disc_prof {
 	char *name;
@@ -56,6 +60,8 @@ struct discovery {
 	void (*primed)(void *);
 	void *primed_arg;
 	bool changed;
+	bool dirty;                /* the cache file is behind */
+	struct loop_timer save_timer;
 	struct discovery_counters c;
 };
 
@@ -97,6 +103,17 @@ disc_target(struct snmp_target *t, const struct host *h, const char *addr)
 }
 
 static void disc_timer(struct loop *loop, struct loop_timer *t, void *arg);
+
+static void disc_save(struct discovery *disc);
+
+static void
+disc_save_timer(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct discovery *disc = arg;
+
+	if (disc->dirty)
+		disc_save(disc);
+}
 
 static int
 disc_add_hosts(struct discovery *disc, const struct config *cfg,
@@ -172,6 +189,7 @@ discovery_new(struct loop *loop, struct snmp_poller *poller,
 	disc->ev = ev;
 	disc->interval_ns = (int64_t)cfg->discovery_interval *
 	    LOOP_NS_PER_SEC;
+	loop_timer_init(&disc->save_timer, disc_save_timer, disc);
 	if ((cfg->discovery_cache_file != NULL && (disc->cache_path =
 	    strdup(cfg->discovery_cache_file)) == NULL) ||
 	    disc_add_hosts(disc, cfg, addresses) != 0) {
@@ -195,6 +213,9 @@ discovery_free(struct discovery *disc)
 
 	if (disc == NULL)
 		return;
+	loop_timer_stop(disc->loop, &disc->save_timer);
+	if (disc->dirty)
+		disc_save(disc);
 	for (i = 0; i < disc->nhosts; i++) {
 		struct disc_host *dh = &disc->hosts[i];
 
@@ -240,6 +261,7 @@ disc_save(struct discovery *disc)
 {
 	char err[512];
 
+	disc->dirty = false;
 	if (disc->cache_path == NULL)
 		return;
 	if (discover_cache_save(disc->cache, disc->cache_path, err,
@@ -280,7 +302,11 @@ disc_store(struct discovery *disc, struct disc_host *dh,
 		return;
 	}
 	disc->changed = true;
-	disc_save(disc);
+	disc->dirty = true;
+	if (disc->priming == 0 && !loop_timer_active(&disc->save_timer) &&
+	    loop_timer_start(disc->loop, &disc->save_timer,
+	    loop_now(disc->loop) + DISC_SAVE_DELAY_NS) != 0)
+		disc_save(disc);
 }
 
 static void
@@ -308,7 +334,11 @@ disc_done(struct discover_result *r, void *arg)
 	discover_result_free(r);
 	if (dh->priming) {
 		dh->priming = false;
-		if (--disc->priming == 0 && disc->primed != NULL)
+		if (--disc->priming > 0)
+			return;
+		if (disc->dirty)
+			disc_save(disc);
+		if (disc->primed != NULL)
 			disc->primed(disc->primed_arg);
 		return;
 	}

@@ -43,6 +43,8 @@ struct exec {
 	struct loop *loop;
 	struct icmp *icmp;
 	struct snmp_checks *snmp; /* NULL: SNMP checks are UNKNOWN */
+	exec_self_fn *self;       /* pharos_self; NULL: UNKNOWN */
+	void *self_arg;
 	struct plugin_runner *plugins;
 	const struct config *cfg;
 	const struct command **warned; /* commands with unknown macros */
@@ -73,6 +75,13 @@ exec_new(struct loop *loop, struct icmp *icmp, struct snmp_checks *snmp,
 	ex->snmp = snmp;
 	*out = ex;
 	return 0;
+}
+
+void
+exec_set_self(struct exec *ex, exec_self_fn *fn, void *arg)
+{
+	ex->self = fn;
+	ex->self_arg = arg;
 }
 
 const struct exec_counters *
@@ -290,6 +299,14 @@ exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	case BUILTIN_SNMP:
 	case BUILTIN_SNMP_IF:
 		return exec_snmp(ex, job, cj);
+	case BUILTIN_SELF:
+		/* Computed at once; delivered on the next pass as always. */
+		if (ex->self != NULL)
+			ex->self(ex->self_arg, cj, &job->res);
+		else
+			check_result_set(&job->res, CHECK_UNKNOWN,
+			    "pharos_self: not available here");
+		return false;
 	case BUILTIN_NONE:
 		break;
 	}

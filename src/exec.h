@@ -46,6 +46,12 @@ const struct plugin_counters *exec_get_plugin_counters(const struct exec *ex);
 int exec_submit(struct exec *ex, const struct check_job *job,
     check_done_fn *fn, void *arg) __attribute__((warn_unused_result));
 
+/* The built-in pharos_self check: fn fills res (state, output, perfdata)
+ * for the job at once. */
+typedef void exec_self_fn(void *arg, const struct check_job *job,
+    struct check_result *res);
+void exec_set_self(struct exec *ex, exec_self_fn *fn, void *arg);
+
 /* Run a command (notifications) as a plugin: its own process group, a
  * timeout, no result but a logged failure. argv is borrowed. Returns 0 or
  * -errno. */

@@ -572,6 +572,7 @@ objects_builtins(struct objects *o)
 		{ "icmp", BUILTIN_ICMP },
 		{ "snmp", BUILTIN_SNMP },
 		{ "snmp_if", BUILTIN_SNMP_IF },
+		{ "pharos_self", BUILTIN_SELF },
 	};
 	struct objects_priv *p = o->priv;
 	struct command *c;

@@ -51,6 +51,7 @@ enum builtin {
 	BUILTIN_ICMP,     /* "icmp" */
 	BUILTIN_SNMP,     /* "snmp" */
 	BUILTIN_SNMP_IF,  /* "snmp_if" */
+	BUILTIN_SELF,     /* "pharos_self": the monitor's own health */
 };
 
 /* Where an object was defined, for messages. file is borrowed from the

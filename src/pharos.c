@@ -34,9 +34,11 @@
 #include <jansson.h>
 
 #include "logsearch.h"
+#include "pharos_config.h"
 #include "ping.h"
 #include "query.h"
 #include "snmp_cli.h"
+#include "stats_cli.h"
 #include "strnum.h"
 
 #ifndef SYSCONFDIR
@@ -115,6 +117,15 @@ pharos_usage(FILE *fp)
 	    "  ping [-c N] [-p MS] [-i MS] [-t MS] [-q] [-g] TARGET...\n"
 	    "                ping targets once, fping style (see "
 	    "'pharos ping -h')\n"
+	    "  reload        have pharosd load its configuration again; "
+	    "errors are printed\n"
+	    "  config list|diff A [B]|revert ID\n"
+	    "                snapshots of the configurations pharosd loaded "
+	    "(see\n"
+	    "                'pharos config -h')\n"
+	    "  stats [--json]\n"
+	    "                checks, latency and states, as nagiostats "
+	    "tells them\n"
 	    "\n"
 	    "exit status: 0 ok, 1 the daemon answered an error, 2 usage "
 	    "error,\n"
@@ -858,6 +869,23 @@ out:
 	return rc;
 }
 
+/* How stats_cli.c asks the daemon (stats_cli_call_fn): arg is the
+ * struct pharos_opts. */
+static int
+pharos_ask(void *arg, json_t *req, json_t **resp)
+{
+	int rc = pharos_call(arg, req, resp);
+
+	return rc != PHAROS_EXIT_OK ? rc : pharos_check(*resp);
+}
+
+/* How pharos_config.c asks the daemon: the answer as it came. */
+static int
+pharos_ask_raw(void *arg, json_t *req, json_t **resp)
+{
+	return pharos_call(arg, req, resp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -918,6 +946,14 @@ main(int argc, char **argv)
 		optind = 0;
 		return snmp_cli_main(argc, argv);
 	}
+	if (strcmp(cmd, "reload") == 0)
+		return pharos_reload_main(argc - optind, argv + optind,
+		                          pharos_ask_raw, &o);
+	if (strcmp(cmd, "config") == 0)
+		return pharos_config_main(argc - optind, argv + optind,
+		                          o.cfg != NULL ? o.cfg
+		                                        : PHAROS_DEFAULT_CFG,
+		                          pharos_ask_raw, &o);
 	if (strcmp(cmd, "log") == 0) {
 		argc -= optind;
 		argv += optind;
@@ -930,6 +966,9 @@ main(int argc, char **argv)
 		return pharos_raw(&o, argc - optind, argv + optind);
 	if (strcmp(cmd, "cmd") == 0)
 		return pharos_cmd(&o, argc - optind, argv + optind);
+	if (strcmp(cmd, "stats") == 0)
+		return stats_cli_main(argc - optind, argv + optind,
+		                      pharos_ask, &o);
 	if (strcmp(cmd, "help") == 0) {
 		pharos_usage(stdout);
 		return pharos_flush();

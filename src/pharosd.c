@@ -82,6 +82,9 @@ pharosd_usage(FILE *fp)
 	    "       pharosd -V                   print the version\n"
 	    "\n"
 	    "  -x  debug messages\n"
+	    "\n"
+	    "SIGHUP reloads the configuration (kept when it has errors); "
+	    "SIGTERM stops.\n"
 	    "  -M  move a corrupt retention file aside and start without it\n"
 	    "      (without -M such a file stops the start)\n");
 }
@@ -126,7 +129,24 @@ main(int argc, char **argv)
 	}
 	log_init("pharosd", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 
-	if (conf_load(argv[optind], &cfg) != 0) {
+	/* Before the configuration is read: a SIGHUP (systemctl reload)
+	 * during a long start must not kill pharosd (its default action);
+	 * it is acted on once the daemon runs. */
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0)
+		fatal("pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pharosd_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (!verify) {
+		pharosd_wake_fd = pipefd[1];
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (conf_load_flags(argv[optind], CONF_MONITOR_HOST, &cfg) != 0) {
 		fprintf(stderr, "pharosd: out of memory reading the "
 		    "configuration\n");
 		return 1;
@@ -155,17 +175,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0)
-		fatal("pipe");
-	pharosd_wake_fd = pipefd[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = pharosd_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	opts.config_path = argv[optind];
 	opts.stop_flag = &pharosd_stop;

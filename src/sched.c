@@ -3,7 +3,10 @@
  * to objects.services (entry i belongs to the object with index i). Each
  * entry embeds the object's loop timer and a running flag. Invariant: an
  * entry has at most one job in the executor; its timer may be armed while
- * the job runs (a result always re-arms it through the handler).
+ * the job runs (a result always re-arms it through the handler). So an
+ * entry keeps two deadlines: the armed timer's (armed_ns) and the one the
+ * running check was due at (due_ns), which its result's latency is
+ * measured against.
  */
 #include "sched.h"
 
@@ -13,6 +16,7 @@
 #include "exec.h"
 #include "log.h"
 #include "loop.h"
+#include "stats.h"
 
 /* Nagios' default time limits for plugin checks. */
 #define SCHED_HOST_TIMEOUT_NS (30 * LOOP_NS_PER_SEC)
@@ -23,6 +27,8 @@ struct sched_entry {
 	struct host *host;       /* exactly one of host, service is set */
 	struct service *service;
 	struct loop_timer timer;
+	int64_t armed_ns; /* the timer's deadline when last armed */
+	int64_t due_ns;   /* when the running check was due */
 	bool running;
 };
 
@@ -35,6 +41,7 @@ struct sched {
 	struct sched_entry *hosts;
 	struct sched_entry *services;
 	struct sched_counters counters;
+	struct stats *stats; /* borrowed; NULL: none */
 	int64_t host_timeout_ns;
 	int64_t service_timeout_ns;
 	bool stopped;
@@ -115,6 +122,7 @@ sched_get_counters(const struct sched *s)
 static void
 sched_arm(struct sched *s, struct sched_entry *e, int64_t deadline)
 {
+	e->armed_ns = deadline;
 	if (loop_timer_start(s->loop, &e->timer, deadline) != 0)
 		log_warnx("cannot schedule a check of %s: out of memory",
 		    e->host != NULL ? e->host->name : e->service->description);
@@ -125,6 +133,12 @@ sched_set_timeouts(struct sched *s, int64_t host_ns, int64_t service_ns)
 {
 	s->host_timeout_ns = host_ns;
 	s->service_timeout_ns = service_ns;
+}
+
+void
+sched_set_stats(struct sched *s, struct stats *st)
+{
+	s->stats = st;
 }
 
 void
@@ -163,6 +177,8 @@ sched_done(struct check_result *res, void *arg)
 	e->running = false;
 	if (s->stopped)
 		return;
+	stats_active(s->stats, e->host != NULL ? STATS_HOST : STATS_SERVICE,
+	    e->due_ns, res->start_ns, res->end_ns, loop_now(s->loop));
 	if (e->host != NULL) {
 		e->host->st.next_check_ns = 0;
 		s->handler.host_result(s->handler.arg, e->host, res);
@@ -181,8 +197,9 @@ sched_address(const struct sched *s, const struct host *h)
 	return h->address;
 }
 
+/* Submit e's check, due at the monotonic time due. */
 static void
-sched_run(struct sched *s, struct sched_entry *e)
+sched_run(struct sched *s, struct sched_entry *e, int64_t due)
 {
 	struct check_job job;
 	int rc;
@@ -216,8 +233,10 @@ sched_run(struct sched *s, struct sched_entry *e)
 		 * object's schedule. */
 		log_warnx("cannot start a check: out of memory; retrying");
 		sched_arm(s, e, loop_now(s->loop) + LOOP_NS_PER_SEC);
+		e->armed_ns = due; /* its latency counts from the first try */
 		return;
 	}
+	e->due_ns = due;
 	e->running = true;
 }
 
@@ -226,7 +245,7 @@ sched_fire(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct sched_entry *e = arg;
 
-	sched_run(e->s, e);
+	sched_run(e->s, e, e->armed_ns);
 }
 
 void
@@ -237,7 +256,7 @@ sched_host_check_now(struct sched *s, struct host *h)
 	if (e->running)
 		return;
 	s->counters.host_checks_on_demand++;
-	sched_run(s, e);
+	sched_run(s, e, loop_now(s->loop));
 }
 
 void
@@ -246,7 +265,7 @@ sched_service_check_now(struct sched *s, struct service *sv)
 	struct sched_entry *e = &s->services[sv->index];
 
 	if (!e->running)
-		sched_run(s, e);
+		sched_run(s, e, loop_now(s->loop));
 }
 
 static void

@@ -18,6 +18,7 @@
 struct loop;
 struct exec;
 struct sched;
+struct stats;
 
 struct sched_handler {
 	/* A host's check finished. The result is borrowed for the call. */
@@ -51,6 +52,13 @@ void sched_stop(struct sched *s);
 
 /* Time limits for plugin checks (ns; the ICMP prober bounds its own). */
 void sched_set_timeouts(struct sched *s, int64_t host_ns, int64_t service_ns);
+
+/* Feed st (borrowed, must outlive the scheduler or be unset first; NULL:
+ * none, the default) with every finished active check: its latency (start
+ * versus the deadline it was due at; an on-demand check is due when asked
+ * for) and its execution time (stats.h). Results dropped by sched_stop()
+ * are not counted. */
+void sched_set_stats(struct sched *s, struct stats *st);
 
 /* Arm the initial checks, spread over each object's first interval. */
 void sched_start(struct sched *s);
