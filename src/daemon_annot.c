@@ -137,6 +137,16 @@ daemon_ack(struct daemon *d, const struct extcmd *x, char *err,
 	return rc;
 }
 
+/* The i-th child of host (annot_downtime_add_propagated). */
+static const char *
+daemon_child(void *arg, const char *host, size_t i)
+{
+	struct daemon *d = arg;
+	const struct host *h = objects_host_find(&d->cfg->objects, host);
+
+	return h != NULL && i < h->nchildren ? h->children[i]->name : NULL;
+}
+
 static int
 daemon_downtime(struct daemon *d, const struct extcmd *x, char *err,
     size_t errlen)
@@ -159,6 +169,11 @@ daemon_downtime(struct daemon *d, const struct extcmd *x, char *err,
 	size_t i;
 	int rc;
 
+	if (x->kind == EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME ||
+	    x->kind == EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME)
+		return annot_downtime_add_propagated(d->annot, &dt, x->kind ==
+		    EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME,
+		    daemon_child, d, dt.entry_time, &id, &i, err, errlen);
 	if (x->kind != EXTCMD_SCHEDULE_HOST_SVC_DOWNTIME)
 		return annot_downtime_add(d->annot, &dt, dt.entry_time, &id,
 		    err, errlen);
@@ -229,6 +244,8 @@ daemon_annot_apply(struct daemon *d, const struct extcmd *x, char *err,
 	case EXTCMD_SCHEDULE_HOST_DOWNTIME:
 	case EXTCMD_SCHEDULE_SVC_DOWNTIME:
 	case EXTCMD_SCHEDULE_HOST_SVC_DOWNTIME:
+	case EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME:
+	case EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME:
 		return daemon_downtime(d, x, err, errlen);
 	case EXTCMD_DEL_HOST_DOWNTIME:
 	case EXTCMD_DEL_SVC_DOWNTIME:

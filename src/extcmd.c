@@ -138,6 +138,10 @@ static const struct extcmd_def extcmd_defs[EXTCMD_NKINDS] = {
 	    F_SERVICE, DOWNTIME_FIELDS),
 	DEF(SCHEDULE_HOST_SVC_DOWNTIME, "host;" DOWNTIME_ARGS, 8, F_HOST,
 	    DOWNTIME_FIELDS),
+	DEF(SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME, "host;" DOWNTIME_ARGS, 8,
+	    F_HOST, DOWNTIME_FIELDS),
+	DEF(SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME,
+	    "host;" DOWNTIME_ARGS, 8, F_HOST, DOWNTIME_FIELDS),
 	DEF(DEL_HOST_DOWNTIME, "downtime_id", 1, F_DOWNTIME_ID),
 	DEF(DEL_SVC_DOWNTIME, "downtime_id", 1, F_DOWNTIME_ID),
 	DEF(ADD_HOST_COMMENT, "host;persistent;author;comment", 4, F_HOST,
@@ -490,6 +494,8 @@ extcmd_cross(struct extcmd *c, char *err, size_t errlen)
 	case EXTCMD_SCHEDULE_HOST_DOWNTIME:
 	case EXTCMD_SCHEDULE_SVC_DOWNTIME:
 	case EXTCMD_SCHEDULE_HOST_SVC_DOWNTIME:
+	case EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME:
+	case EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME:
 		if (c->end_time <= c->start_time) {
 			snprintf(err, errlen,
 			         "end time %lld is not after start time %lld",

@@ -119,6 +119,10 @@ enum extcmd_kind {
 	EXTCMD_SEND_CUSTOM_HOST_NOTIFICATION,
 	/* host;service;options;author;comment */
 	EXTCMD_SEND_CUSTOM_SVC_NOTIFICATION,
+	/* as SCHEDULE_HOST_DOWNTIME, plus every host behind it (children,
+	 * recursively): independent copies, or triggered by the host's */
+	EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME,
+	EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME,
 	EXTCMD_NKINDS
 };
 

@@ -184,14 +184,24 @@ case_monitor_host() {
 }
 
 case_downtime() {
-	local now end
+	local now end id
 	now=$(date +%s); end=$((now + 600))
 	"$PHAROS" -s "$PHAROS_SOCK" cmd "SCHEDULE_HOST_DOWNTIME;printer;$now;$end;1;0;600;ops;toner swap" || return 1
 	wait_for "downtime started" 5 grep -q "HOST DOWNTIME ALERT: printer;STARTED;" "$PHAROS_LOG" || return 1
 	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 1 || return 1
 	"$PHAROS" -s "$PHAROS_SOCK" cmd "DEL_HOST_DOWNTIME;1" || return 1
 	check "downtime cancelled" grep -q "HOST DOWNTIME ALERT: printer;CANCELLED;" "$PHAROS_LOG" &&
-	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 0
+	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 0 || return 1
+	# dist1 and the hosts behind it: the children's downtimes are
+	# triggered by dist1's and go with it.
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME;dist1;$now;$end;1;0;600;ops;switch upgrade" || return 1
+	wait_for "children in downtime" 5 eval '[ "$(host_field server scheduled_downtime_depth)" = 1 ]' || return 1
+	check_eq "dist1 downtime depth" "$(host_field dist1 scheduled_downtime_depth)" 1 &&
+	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 1 || return 1
+	id=$(status_json | jq '[.annotations.downtimes[] | select(.host == "dist1")][0].id')
+	"$PHAROS" -s "$PHAROS_SOCK" cmd "DEL_HOST_DOWNTIME;$id" || return 1
+	check_eq "server downtime depth after deleting dist1's" "$(host_field server scheduled_downtime_depth)" 0 &&
+	check_eq "downtimes left" "$(status_json | jq '.annotations.downtimes | length')" 0
 }
 
 case_router_failure_one_notification() {

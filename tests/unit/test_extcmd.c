@@ -342,6 +342,10 @@ test_extcmd_every_kind_parses_to_itself(void **state)
 	        "SEND_CUSTOM_HOST_NOTIFICATION;core-sw1;0;a;c",
 	    [EXTCMD_SEND_CUSTOM_SVC_NOTIFICATION] =
 	        "SEND_CUSTOM_SVC_NOTIFICATION;core-sw1;PING;0;a;c",
+	    [EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME] =
+	        "SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME;core-sw1;1;2;1;0;0;a;c",
+	    [EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME] =
+	        "SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME;core-sw1;1;2;1;0;0;a;c",
 	};
 	struct extcmd *c;
 	const char *args;
