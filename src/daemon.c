@@ -110,6 +110,17 @@ daemon_query(const char *op, json_t *req, json_t **data, char *err,
 	return -1;
 }
 
+/* Execution dependencies (hostdependency/servicedependency with
+ * execution_failure_criteria): a failing master skips the check. */
+static bool
+daemon_may_run(void *arg, struct host *h, struct service *s)
+{
+	struct daemon *d = arg;
+
+	return d->notify == NULL || !notify_deps_failed(d->notify, h, s, true,
+	    (int64_t)time(NULL));
+}
+
 /* The engine on cfg: executor, scheduler and state engine, wired to the
  * daemon. At start and at each reload. */
 int
@@ -119,6 +130,7 @@ daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
 	struct sched_handler sh = {
 		.host_result = daemon_host_result,
 		.service_result = daemon_service_result,
+		.may_run = daemon_may_run,
 		.arg = d,
 	};
 	struct state_ops so = {

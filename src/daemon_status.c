@@ -258,6 +258,7 @@ daemon_program_json(const struct daemon *d)
 	const struct daemon_counter checks[] = {
 		{ "host_checks", sc->host_checks },
 		{ "host_checks_on_demand", sc->host_checks_on_demand },
+		{ "skipped_dependency", sc->skipped_dependency },
 		{ "service_checks", sc->service_checks },
 		{ "running", ec->running },
 		{ "parent_waits", stc->parent_waits },

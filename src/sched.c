@@ -240,11 +240,30 @@ sched_run(struct sched *s, struct sched_entry *e, int64_t due)
 	e->running = true;
 }
 
+/* Execution dependencies: a regular check whose master fails is not
+ * run, and comes back one interval later (as Nagios skips it). */
+static bool
+sched_skip(struct sched *s, struct sched_entry *e)
+{
+	int64_t iv = e->host != NULL ? e->host->check_interval_ns :
+	    e->service->check_interval_ns;
+
+	if (s->handler.may_run == NULL || s->handler.may_run(s->handler.arg,
+	    e->host != NULL ? e->host : e->service->host, e->service))
+		return false;
+	s->counters.skipped_dependency++;
+	if (iv > 0)
+		sched_arm(s, e, loop_now(s->loop) + iv);
+	return true;
+}
+
 static void
 sched_fire(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct sched_entry *e = arg;
 
+	if (sched_skip(e->s, e))
+		return;
 	sched_run(e->s, e, e->armed_ns);
 }
 

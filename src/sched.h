@@ -26,6 +26,9 @@ struct sched_handler {
 	    struct check_result *res);
 	void (*service_result)(void *arg, struct service *s,
 	    struct check_result *res);
+	/* Optional: false skips a regular check (execution dependencies);
+	 * the object is scheduled again one check_interval later. */
+	bool (*may_run)(void *arg, struct host *h, struct service *s);
 	void *arg;
 };
 
@@ -34,6 +37,7 @@ struct sched_counters {
 	uint64_t host_checks_on_demand;
 	uint64_t service_checks;
 	uint64_t skipped_running;  /* timer fired while a check ran */
+	uint64_t skipped_dependency; /* an execution dependency failed */
 };
 
 /* Create a scheduler for objs (borrowed; must outlive it). addresses

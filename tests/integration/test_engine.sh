@@ -15,6 +15,8 @@
 # - Event handlers (the service's own, the global host one) run on state
 #   changes with the object's macros; a passive service with
 #   check_freshness gets an active check when its result is stale.
+# - An execution dependency on a CRITICAL service skips the dependent's
+#   checks.
 # - The monitor is a host of its own ("pharos", service "Pharos health"):
 #   a plugin that cannot be started makes the health WARNING.
 # - A corrupt retention file stops the start; pharosd -M moves it aside.
@@ -80,6 +82,21 @@ define service {
 	max_check_attempts   1
 	contacts             ops
 	event_handler        handler-file
+}
+define service {
+	host_name            server
+	service_description  web
+	check_command        check_dummy!0!web ok
+	check_interval       2
+	max_check_attempts   1
+}
+define servicedependency {
+	host_name                      server
+	service_description            disk
+	dependent_host_name            server
+	dependent_service_description  web
+	execution_failure_criteria     c
+	notification_failure_criteria  c
 }
 define service {
 	host_name            server
@@ -183,6 +200,13 @@ case_monitor_host() {
 	check "the reason" eval 'svc_field pharos "Pharos health" output | grep -q "could not be started"'
 }
 
+# web depends on disk (execution_failure_criteria c): disk is CRITICAL,
+# so web's checks are skipped.
+case_execution_dependency() {
+	wait_for "skipped checks" 10 eval '[ "$(program_field .checks.skipped_dependency)" -gt 0 ]' || return 1
+	check_eq "web never checked" "$(svc_field server web has_been_checked)" false
+}
+
 case_downtime() {
 	local now end id
 	now=$(date +%s); end=$((now + 600))
@@ -249,6 +273,7 @@ run_case problem_notified_then_acked case_problem_notified_then_acked
 run_case ack_survives_sigkill case_ack_survives_sigkill
 run_case event_handlers case_event_handlers
 run_case freshness_forces_a_check case_freshness_forces_a_check
+run_case execution_dependency case_execution_dependency
 run_case monitor_host case_monitor_host
 run_case downtime case_downtime
 run_case router_failure_one_notification case_router_failure_one_notification
