@@ -20,6 +20,14 @@
  * per label, labels are united), because RRD refuses a second update at
  * the same timestamp. An update whose second was already written is not
  * merged but dropped and counted as stale.
+ *
+ * With rrdcached (rc != NULL; store_rrdcached.c), files are still created,
+ * read and tuned with librrd, but updates become UPDATE lines with the
+ * values in the file's DS order (rrdcached takes no template). The writer
+ * dequeues only while connected and with nothing pending, so while
+ * rrdcached is down updates wait in the ring and its bound applies.
+ * f->last is set when a line is queued for rrdcached, so the same-second
+ * rules above hold unchanged.
  */
 #include "store.h"
 
@@ -39,6 +47,7 @@
 
 #include "log.h"
 #include "perfdata.h"
+#include "store_rrdcached.h"
 
 #define STORE_BATCH		256
 #define STORE_BUCKETS		4096
@@ -86,6 +95,7 @@ struct store_file {
 	struct store_file *next;
 	char *path;				/* owned */
 	int64_t last;				/* last update, epoch s */
+	int refused;				/* by rrdcached: reload */
 	size_t nds;
 	char (*ds)[STORE_DS_NAME_MAX + 1];	/* owned, nds entries */
 };
@@ -100,6 +110,7 @@ struct store {
 	int started, stopped;			/* caller's thread only */
 	pthread_t thread;
 	atomic_uint_least64_t ctr[STORE_C_COUNT];
+	struct store_rc *rc;			/* owned; NULL: direct */
 
 	/* Scratch of the submitting thread. */
 	struct perfdata_item items[PERFDATA_ITEMS_MAX];
@@ -470,12 +481,17 @@ store_file_get(struct store *s, const char *path, int64_t when,
 	struct store_file *f = *store_file_slot(s, path);
 	int rc;
 
-	if (f != NULL)
+	if (f != NULL && f->refused)
+		store_file_forget(s, path);
+	else if (f != NULL)
 		return f;
 	if (access(path, F_OK) != 0) {
 		rc = store_file_create(s, path, when, step, items, n);
 		if (rc != 0 && rc != -EEXIST)
 			return NULL;
+	} else if (s->rc != NULL) {
+		/* What rrdcached holds for the file goes to disk first. */
+		(void)store_rc_flush(s->rc, path);
 	}
 	return store_file_load(s, path);
 }
@@ -503,6 +519,14 @@ store_file_tune(struct store *s, struct store_file *f,
 	}
 	if (na == 0)
 		return 0;
+	/* rrdcached must write what it holds with the old DS count first. */
+	if (s->rc != NULL && (store_rc_flush(s->rc, f->path) != 0 ||
+	    f->refused)) {
+		store_log_error(s, "adding data sources to %s: rrdcached "
+		    "unreachable", f->path);
+		store_count(s, STORE_C_RRD_ERRORS, 1);
+		return -EIO;
+	}
 	argv[0] = s->defs[STORE_FILE_DS_MAX];	/* "tune" */
 	snprintf(argv[0], STORE_DEF_MAX, "tune");
 	argv[1] = f->path;
@@ -525,6 +549,31 @@ store_file_tune(struct store *s, struct store_file *f,
 }
 
 /* --- the writer: updates --------------------------------------------- */
+
+/* Queue the update of s->merged[0..n) (kept items) for rrdcached: the
+ * values in the file's DS order, "U" for a DS without a value. */
+static void
+store_write_rc(struct store *s, struct store_file *f, int64_t when,
+    size_t n)
+{
+	size_t i, k, vl = 0;
+	const char *v;
+
+	for (i = 0; i < f->nds; i++) {
+		v = "U";
+		for (k = 0; k < n; k++)
+			if (s->keep[k] && strcmp(s->merged[k].ds, f->ds[i]) == 0)
+				v = s->merged[k].value;
+		vl += (size_t)snprintf(s->vals + vl, sizeof(s->vals) - vl,
+		    "%s%s", i > 0 ? ":" : "", v);
+	}
+	if (store_rc_update(s->rc, f->path, when, s->vals) != 0) {
+		store_log_error(s, "%s: out of memory", f->path);
+		store_count(s, STORE_C_RRD_ERRORS, 1);
+		return;
+	}
+	f->last = when;
+}
 
 /* Write one (possibly merged) update of s->merged[0..n). */
 static void
@@ -562,6 +611,10 @@ store_write(struct store *s, const char *path, int64_t when, int64_t step,
 	}
 	if (kept == 0)
 		return;
+	if (s->rc != NULL) {
+		store_write_rc(s, f, when, n);
+		return;
+	}
 	argv[0] = s->vals;
 	rrd_clear_error();
 	if (rrd_update_r(path, s->tmpl, 1, argv) != 0) {
@@ -639,6 +692,58 @@ store_write_batch(struct store *s, size_t nb)
 		store_update_free(u);
 		s->batch[i] = NULL;
 	}
+	if (s->rc != NULL)
+		(void)store_rc_send(s->rc, 0);
+}
+
+/* The rrdcached callback: a file's update was refused; mark the entry
+ * (the caller may hold it) so that its next use re-reads the file. */
+static void
+store_forget_cb(void *arg, const char *path)
+{
+	struct store_file *f = *store_file_slot(arg, path);
+
+	if (f != NULL)
+		f->refused = 1;
+}
+
+/* Nothing waits for rrdcached (always true without it). */
+static int
+store_rc_idle(const struct store *s)
+{
+	return s->rc == NULL || store_rc_pending(s->rc) == 0;
+}
+
+/*
+ * With rrdcached: connect and send what is pending before taking more
+ * from the ring. Called and returns with mu held. Returns 0 to go on,
+ * 1 to wait (mu was waited on until the next attempt), -1 to end (stop
+ * with rrdcached unreachable: what is left is counted as dropped).
+ */
+static int
+store_rc_step(struct store *s)
+{
+	int stopping = s->stopping, rv;
+	struct timespec ts;
+	int64_t at;
+
+	if (store_rc_idle(s) && store_rc_connected(s->rc))
+		return 0;
+	pthread_mutex_unlock(&s->mu);
+	rv = store_rc_send(s->rc, stopping);
+	pthread_mutex_lock(&s->mu);
+	if (rv == 0)
+		return 0;
+	if (stopping) {		/* store_free() frees what is left */
+		store_rc_drop(s->rc, s->count);
+		return -1;
+	}
+	at = store_rc_retry_at(s->rc);
+	ts.tv_sec = (time_t)(at / 1000000000LL);
+	ts.tv_nsec = (long)(at % 1000000000LL);
+	if (!s->stopping)
+		(void)pthread_cond_timedwait(&s->cond, &s->mu, &ts);
+	return 1;
 }
 
 static void *
@@ -649,10 +754,19 @@ store_writer(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while ((s->count == 0 || s->paused) && !s->stopping)
+		while ((s->paused || (s->count == 0 && store_rc_idle(s))) &&
+		    !s->stopping)
 			pthread_cond_wait(&s->cond, &s->mu);
-		if (s->count == 0)
+		if (s->count == 0 && store_rc_idle(s))
 			break;	/* stopping and drained */
+		if (s->rc != NULL) {
+			int st = store_rc_step(s);
+
+			if (st < 0)
+				break;
+			if (st > 0 || s->count == 0)
+				continue;
+		}
 		for (nb = 0; nb < STORE_BATCH && s->count > 0; nb++) {
 			s->batch[nb] = s->ring[s->head];
 			s->ring[s->head] = NULL;
@@ -674,12 +788,22 @@ store_new(const char *rrd_dir, const struct store_options *opt,
     struct store **out, char *err, size_t errlen)
 {
 	struct store *s;
+	pthread_condattr_t ca;
+	const char *addr = opt != NULL ? opt->rrdcached_address : NULL;
 	int rc;
 
 	*out = NULL;
 	if (strlen(rrd_dir) > STORE_DIR_MAX) {
 		snprintf(err, errlen, "rrd directory name too long");
 		return -ENAMETOOLONG;
+	}
+	/* rrdcached reads a relative path against its own -b directory and
+	 * splits its commands at white space. */
+	if (addr != NULL && (rrd_dir[0] != '/' ||
+	    strpbrk(rrd_dir, " \t\n\r\\") != NULL)) {
+		snprintf(err, errlen, "with rrdcached, the rrd directory must "
+		    "be an absolute path without white space or backslash");
+		return -EINVAL;
 	}
 	if (mkdir(rrd_dir, 0755) != 0 && errno != EEXIST) {
 		rc = -errno;
@@ -694,14 +818,24 @@ store_new(const char *rrd_dir, const struct store_options *opt,
 	s->paused = opt != NULL && opt->start_paused;
 	s->dir = strdup(rrd_dir);
 	s->ring = calloc(s->cap, sizeof(*s->ring));
-	if (s->dir == NULL || s->ring == NULL) {
+	rc = s->dir == NULL || s->ring == NULL ? -ENOMEM : 0;
+	/* The window holds at most as many lines as the ring. */
+	if (rc == 0 && addr != NULL)
+		rc = store_rc_new(addr, s->cap, store_forget_cb, s, &s->rc,
+		    err, errlen);
+	if (rc != 0) {
 		free(s->dir);
 		free(s->ring);
 		free(s);
-		goto nomem;
+		if (rc == -ENOMEM)
+			goto nomem;
+		return rc;
 	}
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	rc = pthread_create(&s->thread, NULL, store_writer, s);
 	if (rc != 0) {
 		snprintf(err, errlen, "store writer thread: %s", strerror(rc));
@@ -806,6 +940,8 @@ store_stop(struct store *s)
 void
 store_get_counters(struct store *s, struct store_counters *c)
 {
+	struct store_rc_counters r = { 0 };
+
 #define GET(i)	atomic_load_explicit(&s->ctr[i], memory_order_relaxed)
 	c->submitted = GET(STORE_C_SUBMITTED);
 	c->written = GET(STORE_C_WRITTEN);
@@ -819,6 +955,18 @@ store_get_counters(struct store *s, struct store_counters *c)
 	c->coalesced = GET(STORE_C_COALESCED);
 	c->stale = GET(STORE_C_STALE);
 #undef GET
+	if (s->rc != NULL)
+		store_rc_get_counters(s->rc, &r);
+	c->written += r.written;
+	c->stale += r.stale;
+	c->rrdcached_connected = r.connected;
+	c->reconnects = r.reconnects;
+	c->sent = r.sent;
+	c->acked = r.acked;
+	c->replayed = r.replayed;
+	c->replayed_already_applied = r.replayed_already_applied;
+	c->rrdcached_errors = r.errors;
+	c->rrdcached_dropped = r.dropped;
 }
 
 void
@@ -838,6 +986,7 @@ store_free(struct store *s)
 			store_file_free(f);
 		}
 	}
+	store_rc_free(s->rc);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->mu);
 	free(s->ring);

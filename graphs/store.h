@@ -22,9 +22,16 @@ struct store;
 struct store_options {
 	size_t queue_max;	/* 0: STORE_QUEUE_DEFAULT */
 	int start_paused;	/* writer waits for store_resume() (tests) */
+	/* Send updates to rrdcached at this address (borrowed; the forms of
+	 * rrdcached -l: unix:/path, /path, host, host:port, [v6]:port);
+	 * NULL: librrd writes the files directly. Files are still created
+	 * and tuned with librrd: rrdcached must see rrd_dir at the same
+	 * absolute path. See docs/graphs.md, "rrdcached". */
+	const char *rrdcached_address;
 };
 
-/* A snapshot of the counters; every field only grows. */
+/* A snapshot of the counters; every field but rrdcached_connected only
+ * grows. */
 struct store_counters {
 	uint64_t submitted;		/* store_submit() calls queued */
 	uint64_t written;		/* successful rrd updates */
@@ -37,12 +44,23 @@ struct store_counters {
 	uint64_t ds_refused;		/* duplicate DS or file at DS cap */
 	uint64_t coalesced;		/* updates merged into another one */
 	uint64_t stale;			/* not after the last update */
+	/* With rrdcached_address (all 0 without): */
+	uint64_t rrdcached_connected;	/* 0 or 1, the only gauge */
+	uint64_t reconnects;		/* connections after the first */
+	uint64_t sent;			/* UPDATE lines sent, replays too */
+	uint64_t acked;			/* lines rrdcached accepted */
+	uint64_t replayed;		/* lines sent again after a reconnect */
+	uint64_t replayed_already_applied;	/* ...that it already had */
+	uint64_t rrdcached_errors;	/* refused lines, connection failures */
+	uint64_t rrdcached_dropped;	/* lost at stop: unreachable */
 };
 
 /*
  * Create the store writing under rrd_dir (borrowed; created with mode 0755
  * if missing, its parent must exist) and start its writer thread. opt may
- * be NULL for defaults. On failure returns -errno and writes a message to
+ * be NULL for defaults. With opt->rrdcached_address, rrd_dir must be an
+ * absolute path without white space or backslash; rrdcached need not be up
+ * yet. On failure returns -errno and writes a message to
  * err (errlen bytes). *out is freed with store_free().
  */
 int store_new(const char *rrd_dir, const struct store_options *opt,
@@ -69,6 +87,8 @@ void store_resume(struct store *s);
 
 /* Drain the queue (every update already queued is written; the queue is
  * bounded so this is too) and join the writer. Counters stay readable.
+ * With rrdcached, one more connection attempt is made at once; if it
+ * fails the updates still queued are lost (rrdcached_dropped).
  * Idempotent. No store_submit() after this. */
 void store_stop(struct store *s);
 

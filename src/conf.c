@@ -475,6 +475,15 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 		    (char **)((char *)cfg + conf_path_keys[i].off),
 		    conf_abs_path(cfg, value), key, line);
 	}
+	if (strcmp(key, "rrdcached_address") == 0) {
+		if (*value == '\0') {
+			conf_main_err(ctx, file, line, "'%s' has no value",
+			    key);
+			return 0;
+		}
+		return conf_set_str(ctx, &cfg->rrdcached_address,
+		    strdup(value), key, line);
+	}
 	if (strcmp(key, "pharos_user") == 0)
 		return conf_set_str(ctx, &cfg->pharos_user, strdup(value), key,
 		    line);
@@ -926,6 +935,7 @@ conf_free(struct config *cfg)
 	free(cfg->state_retention_file);
 	free(cfg->resource_file);
 	free(cfg->rrd_dir);
+	free(cfg->rrdcached_address);
 	conf_files_free(cfg);
 	free(cfg->discovery_cache_file);
 	free(cfg->log_archive_path);

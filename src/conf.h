@@ -61,6 +61,9 @@ struct config {
 	struct check_spec *global_service_handler;
 	char *resource_file;
 	char *rrd_dir;
+	/* rrdcached's address (unix:/path, host:port, ...; checked by the
+	 * store at start), NULL: librrd writes rrd_dir directly. */
+	char *rrdcached_address;
 	/* Snapshots of every configuration loaded (docs/reload.md); default
 	 * "config-archive" next to state_retention_file, else next to the
 	 * main file. */

@@ -416,7 +416,10 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 
 	/* 4. The metric store's writer thread, as the daemon's user. */
 	if (cfg->rrd_dir != NULL) {
-		rc = store_new(cfg->rrd_dir, NULL, &d.store, err, sizeof(err));
+		struct store_options so = { 0 };
+
+		so.rrdcached_address = cfg->rrdcached_address;
+		rc = store_new(cfg->rrd_dir, &so, &d.store, err, sizeof(err));
 		if (rc != 0) {
 			log_warnx("metric store: %s", err);
 			goto out;

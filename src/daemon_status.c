@@ -238,6 +238,14 @@ daemon_store_json(const struct daemon *d)
 		{ "ds_refused", c.ds_refused },
 		{ "coalesced", c.coalesced },
 		{ "stale", c.stale },
+		{ "rrdcached_connected", c.rrdcached_connected },
+		{ "reconnects", c.reconnects },
+		{ "sent", c.sent },
+		{ "acked", c.acked },
+		{ "replayed", c.replayed },
+		{ "replayed_already_applied", c.replayed_already_applied },
+		{ "rrdcached_errors", c.rrdcached_errors },
+		{ "rrdcached_dropped", c.rrdcached_dropped },
 	};
 	return daemon_counters_json(NULL, f, DAEMON_NCOUNTERS(f));
 }

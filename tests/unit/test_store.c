@@ -63,7 +63,7 @@ teardown(void **state)
 static void
 start(struct fixture *fx, size_t queue_max, int paused)
 {
-	struct store_options opt = { queue_max, paused };
+	struct store_options opt = { queue_max, paused, NULL };
 	char err[256];
 
 	store_free(fx->s);
