@@ -11,6 +11,7 @@
  *   m<i>_<k>    its mirror (v * -1), drawn below zero
  *   w<i>        smoke: high - low; p/q<i>_<k> percentile VDEF / its line
  *   s<i>_<k>_<x> the GPRINT statistics
+ *   f<k>_<x>    the k-th projection (render_projection(), below)
  * Text that rrd_graph splits on ':' (the file name, legends) is escaped.
  * The module has no globals but a read-only palette; librrd's graph code
  * is not thread-safe, so render_graph() runs on one thread (render.h).
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rrd.h>
@@ -51,6 +53,7 @@ struct render_ctx {
 	char file[RENDER_ARG_MAX];	/* rrd_path, ':' escaped */
 	size_t colors;			/* palette entries used */
 	int failed;			/* out of memory or too long */
+	long long now, period;		/* projection: the fitted window */
 };
 
 void
@@ -425,6 +428,93 @@ render_elem(struct render_ctx *c, const struct template_elem *e, size_t i)
 	}
 }
 
+/* --- projection ----------------------------------------------------------- */
+
+/*
+ * The k-th projection, of DS j. librrd fits y = a + b * x over the rows of
+ * f<k>_d (the fitted window) with x the row's index, so the index is
+ * turned into time by a second fit, of TIME over the same rows: its slope
+ * is the rows' step (s) and its intercept the time of row 0, exactly.
+ *   f_a, f_b  LSLSLOPE, LSLINT of the values (per row, at row 0)
+ *   f_s, f_0  LSLSLOPE, LSLINT of f_x = TIME (the step, row 0's time)
+ *   f_l       the line at every time of the graph: b + a * (t - t0) / s
+ *   f_p       f_l from the window's start on; after now only below the
+ *             threshold (a rising line stops where it reaches it)
+ *   f_r       the slope per day, printed after the legend
+ */
+static void
+render_project_one(struct render_ctx *c, const struct render_opts *o,
+    size_t k, size_t j)
+{
+	char d[32], leg[RENDER_ARG_MAX / 4], text[64 + 24];
+	long long s = c->now - c->period;
+
+	render_def(c, j, TEMPLATE_CF_AVERAGE, d, sizeof(d));
+	render_add(c, "DEF:f%zu_d=%s:%s:AVERAGE:start=%lld:end=%lld", k,
+	    c->file, c->ds[j], s, c->now);
+	render_add(c, "VDEF:f%zu_a=f%zu_d,LSLSLOPE", k, k);
+	render_add(c, "VDEF:f%zu_b=f%zu_d,LSLINT", k, k);
+	render_add(c, "CDEF:f%zu_x=f%zu_d,POP,TIME", k, k);
+	render_add(c, "VDEF:f%zu_s=f%zu_x,LSLSLOPE", k, k);
+	render_add(c, "VDEF:f%zu_0=f%zu_x,LSLINT", k, k);
+	render_add(c, "CDEF:f%zu_l=%s,POP,TIME,f%zu_0,-,f%zu_s,/,f%zu_a,*,"
+	    "f%zu_b,+", k, d, k, k, k, k);
+	render_add(c, "CDEF:f%zu_p=TIME,%lld,LT,TIME,%lld,GT,f%zu_l,%.17g,GE,"
+	    "*,+,UNKN,f%zu_l,IF", k, s, c->now, k, o->threshold, k);
+	render_add(c, "CDEF:f%zu_q=f%zu_l,POP,f%zu_a,86400,*,f%zu_s,/", k, k,
+	    k, k);
+	render_add(c, "VDEF:f%zu_r=f%zu_q,LAST", k, k);
+	snprintf(text, sizeof(text), "trend %.64s", c->ds[j]);
+	render_escape(leg, sizeof(leg), text, c->t->stats != 0 ?
+	    RENDER_LEGEND_PAD : 0);
+	render_add(c, "LINE2:f%zu_p%s:%s:dashes", k,
+	    render_palette[c->colors++ % RENDER_PALETTE_N], leg);
+	render_add(c, "GPRINT:f%zu_r:%%+.3lf%%s/day\\l", k);
+}
+
+/* Whether DS name ds is one of if_util's (capacity.h). */
+static int
+render_is_util(const char *ds)
+{
+	return strcmp(ds, "in_util") == 0 || strcmp(ds, "out_util") == 0;
+}
+
+/* The projections of o (see render.h), and the threshold. Returns 0, or
+ * -ENODATA with a message when there is nothing to project. */
+static int
+render_projection(struct render_ctx *c, const struct render_opts *o,
+    char *err, size_t errlen)
+{
+	size_t j, k = 0;
+	int util = 0;
+	long x;
+
+	if (o->metric != NULL) {
+		if ((x = render_find(c, o->metric)) < 0) {
+			snprintf(err, errlen, "projection: the file has no DS "
+			    "for '%.128s'", o->metric);
+			return -ENODATA;
+		}
+		render_project_one(c, o, k++, (size_t)x);
+	} else {
+		for (j = 0; j < c->nds; j++)
+			if (c->drawn[j] && render_is_util(c->ds[j]))
+				util = 1;
+		for (j = 0; j < c->nds; j++)
+			if (c->drawn[j] && (!util || render_is_util(c->ds[j])))
+				render_project_one(c, o, k++, j);
+		if (k == 0) {
+			snprintf(err, errlen, "projection: template %s draws "
+			    "no line or area to project (give --metric)",
+			    c->t->name);
+			return -ENODATA;
+		}
+	}
+	render_add(c, "HRULE:%.17g#D62728:threshold %g:dashes", o->threshold,
+	    o->threshold);
+	return 0;
+}
+
 /* --- the whole list -------------------------------------------------------- */
 
 static int
@@ -438,6 +528,14 @@ render_check_opts(const struct render_opts *o, char *err, size_t errlen)
 	    (o->height < RENDER_SIZE_MIN || o->height > RENDER_SIZE_MAX))) {
 		snprintf(err, errlen, "width and height must be %d..%d",
 		    RENDER_SIZE_MIN, RENDER_SIZE_MAX);
+		return -EINVAL;
+	}
+	if (o->projection && (o->period < 0 || (o->period != 0 &&
+	    (o->period < RENDER_PERIOD_MIN || o->period > RENDER_PERIOD_MAX)) ||
+	    o->threshold != o->threshold || o->threshold > 1e300 ||
+	    o->threshold < -1e300)) {
+		snprintf(err, errlen, "projection: the period must be 1 hour "
+		    "to 1830 days and the threshold a finite number");
 		return -EINVAL;
 	}
 	for (i = 0; i < 2; i++) {
@@ -466,9 +564,15 @@ render_header(struct render_ctx *c, const struct render_opts *o,
 	render_add(c, "--imgformat");
 	render_add(c, "%s", o->format == RENDER_SVG ? "SVG" : "PNG");
 	render_add(c, "--start");
-	render_add(c, "%s", o->start != NULL ? o->start : "-1d");
+	if (o->start == NULL && o->projection)
+		render_add(c, "%lld", c->now - c->period);
+	else
+		render_add(c, "%s", o->start != NULL ? o->start : "-1d");
 	render_add(c, "--end");
-	render_add(c, "%s", o->end != NULL ? o->end : "now");
+	if (o->end == NULL && o->projection)
+		render_add(c, "%lld", c->now + c->period);
+	else
+		render_add(c, "%s", o->end != NULL ? o->end : "now");
 	render_add(c, "--width");
 	render_add(c, "%d", o->width != 0 ? o->width : RENDER_WIDTH_DEFAULT);
 	render_add(c, "--height");
@@ -528,6 +632,8 @@ render_build(const struct template *t, const char *rrd_path,
 	c->t = t;
 	c->ds = ds;
 	c->nds = nds;
+	c->now = o->now != 0 ? o->now : (long long)time(NULL);
+	c->period = o->period != 0 ? o->period : RENDER_PERIOD_DEFAULT;
 	if (strlen(rrd_path) * 2 + 2 > sizeof(c->file)) {
 		snprintf(err, errlen, "file name too long");
 		rc = -ENAMETOOLONG;
@@ -537,6 +643,9 @@ render_build(const struct template *t, const char *rrd_path,
 	render_header(c, o, out_path);
 	for (i = 0; i < t->nelem; i++)
 		render_elem(c, &t->elem[i], i);
+	if (o->projection && c->failed == 0 && a->drawn != 0 &&
+	    (rc = render_projection(c, o, err, errlen)) != 0)
+		goto done;
 	rc = c->failed;
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");

@@ -23,6 +23,11 @@
 #define RENDER_WIDTH_DEFAULT	600
 #define RENDER_HEIGHT_DEFAULT	200
 #define RENDER_TIME_MAX		64	/* bytes of a time spec */
+/* --projection: the fitted period, as pharos capacity's --period */
+#define RENDER_PERIOD_DEFAULT	(30LL * 86400)
+#define RENDER_PERIOD_MIN	3600LL
+#define RENDER_PERIOD_MAX	(1830LL * 86400)
+#define RENDER_THRESHOLD_DEFAULT 80.0
 
 enum render_format { RENDER_PNG, RENDER_SVG };
 
@@ -34,6 +39,22 @@ struct render_opts {
 	int width, height;	/* the plot area; 0: the defaults */
 	const char *host;	/* $HOST$ of the title; may be NULL */
 	const char *service;	/* $SERVICE$; NULL: the host check */
+	/*
+	 * Capacity projection (docs/graphs.md, "Projection"): for each
+	 * projected DS, librrd's least-squares line (VDEF LSLSLOPE and
+	 * LSLINT) over the AVERAGE rows of (now - period, now], drawn dashed
+	 * from now - period on and into the future until it reaches
+	 * threshold, and threshold as a dashed HRULE. The projected DSs: the
+	 * one metric names (a perfdata label), else those of in_util and
+	 * out_util the template draws, else every DS it draws as a line or
+	 * an area. With projection, start defaults to now - period and end
+	 * to now + period.
+	 */
+	int projection;
+	double threshold;	/* in the DS's unit */
+	long long period;	/* s; 0: RENDER_PERIOD_DEFAULT */
+	const char *metric;	/* NULL: see above */
+	long long now;		/* epoch s; 0: time(NULL) */
 };
 
 /* What rrd_graph_v reported about the image it made. */
@@ -70,8 +91,9 @@ void render_names_free(char **names, size_t n);
  * Build into a (zeroed by the caller) the rrd_graph arguments drawing
  * the file rrd_path, holding the DSs ds[0..nds), with template t, into
  * out_path ("-": to memory). All borrowed. Elements naming a DS the file
- * lacks are skipped. Returns 0; -ENODATA when no element draws anything;
- * -EINVAL for bad options (message in err); -ENOMEM. a is freed on error.
+ * lacks are skipped. Returns 0; -ENODATA when no element draws anything
+ * or (projection) there is no DS to project; -EINVAL for bad options
+ * (message in err); -ENOMEM. a is freed on error.
  */
 int render_build(const struct template *t, const char *rrd_path,
     const char *const *ds, size_t nds, const struct render_opts *o,

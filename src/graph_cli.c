@@ -39,6 +39,7 @@ struct graph_opts {
 	char *cfg_rrd_dir;		/* owned: rrd_dir= of the main file */
 	struct render_opts r;
 	int dry_run, list;
+	int proj_opts;			/* --threshold, --period, --metric */
 };
 
 static void
@@ -65,6 +66,14 @@ graph_usage(FILE *fp)
 	    "  -d RRD_DIR         the RRD files (default: rrd_dir= of -c "
 	    "MAIN_CFG)\n"
 	    "  -T TEMPLATE_DIR    the templates (default %s)\n"
+	    "  --projection       the least-squares trend to the threshold "
+	    "(dashed)\n"
+	    "  --threshold N      the level of --projection (default 80)\n"
+	    "  --period N[smhdw]  the history fitted (default 30d; plain N: "
+	    "days)\n"
+	    "  --metric LABEL     project this perfdata label (default: the "
+	    "template's\n"
+	    "                     in_util/out_util, else its lines and areas)\n"
 	    "  -n, --dry-run      print the rrd_graph arguments, draw "
 	    "nothing\n"
 	    "  --list             list the templates and what they match\n"
@@ -172,11 +181,60 @@ graph_size(const char *s, int *out)
 	return 0;
 }
 
+/* "N" (days) or N followed by one of s m h d w; 1 hour to 1830 days, as
+ * pharos capacity --period. */
+static int
+graph_period(const char *arg, long long *out)
+{
+	static const struct {
+		char c;
+		long mult;
+	} unit[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 },
+	};
+	char num[24];
+	size_t len = strlen(arg), i;
+	long mult = 86400, v;
+
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, arg, len + 1);
+	for (i = 0; i < sizeof(unit) / sizeof(unit[0]); i++)
+		if (num[len - 1] == unit[i].c) {
+			mult = unit[i].mult;
+			num[len - 1] = '\0';
+			break;
+		}
+	if (strnum_long(num, 1, (long)(RENDER_PERIOD_MAX / mult), &v) != 0 ||
+	    (long long)v * mult < RENDER_PERIOD_MIN)
+		return -EINVAL;
+	*out = (long long)v * mult;
+	return 0;
+}
+
+/* A finite decimal number, nothing after it. */
+static int
+graph_number(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v != v ||
+	    v > 1e300 || v < -1e300)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Parse argv into *o. Returns -1 to go on, or an exit code. */
 static int
 graph_parse(int argc, char **argv, struct graph_opts *o)
 {
-	enum { O_START = 256, O_END, O_FORMAT, O_WIDTH, O_HEIGHT, O_LIST };
+	enum { O_START = 256, O_END, O_FORMAT, O_WIDTH, O_HEIGHT, O_LIST,
+		O_PROJECTION, O_THRESHOLD, O_PERIOD, O_METRIC };
 	static const struct option longopts[] = {
 		{ "start", required_argument, NULL, O_START },
 		{ "end", required_argument, NULL, O_END },
@@ -186,6 +244,10 @@ graph_parse(int argc, char **argv, struct graph_opts *o)
 		{ "height", required_argument, NULL, O_HEIGHT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "list", no_argument, NULL, O_LIST },
+		{ "projection", no_argument, NULL, O_PROJECTION },
+		{ "threshold", required_argument, NULL, O_THRESHOLD },
+		{ "period", required_argument, NULL, O_PERIOD },
+		{ "metric", required_argument, NULL, O_METRIC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +296,28 @@ graph_parse(int argc, char **argv, struct graph_opts *o)
 		case O_LIST:
 			o->list = 1;
 			break;
+		case O_PROJECTION:
+			o->r.projection = 1;
+			break;
+		case O_THRESHOLD:
+			o->proj_opts = 1;
+			if (graph_number(optarg, &o->r.threshold) != 0)
+				return graph_usage_error("--threshold takes a "
+				    "number, not", optarg);
+			break;
+		case O_PERIOD:
+			o->proj_opts = 1;
+			if (graph_period(optarg, &o->r.period) != 0)
+				return graph_usage_error("--period takes 1h to "
+				    "1830d (N[smhdw]), not", optarg);
+			break;
+		case O_METRIC:
+			o->proj_opts = 1;
+			if (optarg[0] == '\0')
+				return graph_usage_error("--metric takes a "
+				    "label", NULL);
+			o->r.metric = optarg;
+			break;
 		case 'h':
 			graph_usage(stdout);
 			return fflush(stdout) == 0 ? GRAPH_CLI_EXIT_OK :
@@ -253,6 +337,9 @@ graph_parse(int argc, char **argv, struct graph_opts *o)
 		o->service = argv[optind++];
 	if (optind < argc)
 		return graph_usage_error("too many arguments from", argv[optind]);
+	if (o->proj_opts && !o->r.projection)
+		return graph_usage_error("--threshold, --period and --metric "
+		    "go with --projection", NULL);
 	if (o->out == NULL && !o->dry_run)
 		return graph_usage_error("give the image file with -o", NULL);
 	o->r.host = o->host;
@@ -317,6 +404,41 @@ fail:
 	return -1;
 }
 
+/*
+ * With --projection (and no --template or --metric) a file that has
+ * in_util or out_util is drawn by the template of highest priority (the
+ * first on a tie) that matches it and draws one of them, so the default
+ * threshold of 80 is in %. NULL when none does.
+ */
+static const struct template *
+graph_util_template(const struct template_set *set,
+    const char *const *names, size_t n)
+{
+	const struct template *t, *best = NULL;
+	size_t i, k, e;
+	int has = 0;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(names[k], "in_util") == 0 ||
+		    strcmp(names[k], "out_util") == 0)
+			has = 1;
+	for (i = 0; has && i < template_set_count(set); i++) {
+		t = template_set_get(set, i);
+		if (!template_matches(t, names, n) ||
+		    (best != NULL && t->priority <= best->priority))
+			continue;
+		for (e = 0; e < t->nelem; e++)
+			if ((t->elem[e].kind == TEMPLATE_LINE ||
+			    t->elem[e].kind == TEMPLATE_AREA) &&
+			    (template_pattern_match(t->elem[e].ds, "in_util") ||
+			    template_pattern_match(t->elem[e].ds, "out_util")))
+				break;
+		if (e < t->nelem)
+			best = t;
+	}
+	return best;
+}
+
 /* Draw (or print the arguments of) the graph. Returns an exit code. */
 static int
 graph_draw(struct graph_opts *o, const struct template_set *set)
@@ -343,8 +465,10 @@ graph_draw(struct graph_opts *o, const struct template_set *set)
 			    "'pharos graph --list')\n", o->template_name);
 			goto done;
 		}
-	} else if ((t = template_set_match(set, (const char *const *)names,
-	    n)) == NULL) {
+	} else if ((!o->r.projection || o->r.metric != NULL ||
+	    (t = graph_util_template(set, (const char *const *)names,
+	    n)) == NULL) && (t = template_set_match(set,
+	    (const char *const *)names, n)) == NULL) {
 		fprintf(stderr, "pharos graph: no template matches %s\n",
 		    path);
 		goto done;
@@ -386,6 +510,7 @@ graph_cli_main(int argc, char **argv, const char *cfg)
 
 	memset(&o, 0, sizeof(o));
 	o.template_dir = PHAROS_TEMPLATEDIR;
+	o.r.threshold = RENDER_THRESHOLD_DEFAULT;
 	if ((rc = graph_parse(argc, argv, &o)) >= 0)
 		return rc;
 	if (!o.list && o.rrd_dir == NULL && cfg != NULL) {

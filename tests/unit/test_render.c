@@ -229,7 +229,7 @@ test_render_png_size_matches_info(void **state)
 {
 	struct fixture *fx = *state;
 	struct render_opts o = { "-1d", "now", RENDER_PNG, 400, 150,
-		"core-router", NULL };
+		"core-router", NULL, 0, 0, 0, NULL, 0 };
 	const struct template *t;
 	struct render_info info;
 	unsigned char *img;
@@ -261,7 +261,7 @@ test_render_svg_has_header_and_width(void **state)
 {
 	struct fixture *fx = *state;
 	struct render_opts o = { NULL, NULL, RENDER_SVG, 500, 120,
-		"core-router", NULL };
+		"core-router", NULL, 0, 0, 0, NULL, 0 };
 	struct render_info info;
 	unsigned char *img;
 	char attr[64];
@@ -287,7 +287,8 @@ static void
 test_render_to_memory(void **state)
 {
 	struct fixture *fx = *state;
-	struct render_opts o = { "-12h", "now", RENDER_PNG, 0, 0, "h", "s" };
+	struct render_opts o = { "-12h", "now", RENDER_PNG, 0, 0, "h", "s",
+		0, 0, 0, NULL, 0 };
 	struct render_info info;
 
 	make_icmp(fx);
@@ -320,7 +321,7 @@ test_render_interface_mirrored_with_percentile(void **state)
 		"out_util" };
 	struct fixture *fx = *state;
 	struct render_opts o = { "-1d", "now", RENDER_PNG, 300, 100, "sw1",
-		"Gi0/1" };
+		"Gi0/1", 0, 0, 0, NULL, 0 };
 	struct render_args a;
 	struct render_info info;
 	const struct template *t;
@@ -356,7 +357,8 @@ static void
 test_render_errors(void **state)
 {
 	struct fixture *fx = *state;
-	struct render_opts o = { NULL, NULL, RENDER_PNG, 0, 0, NULL, NULL };
+	struct render_opts o = { NULL, NULL, RENDER_PNG, 0, 0, NULL, NULL,
+		0, 0, 0, NULL, 0 };
 	struct render_info info;
 	char **names = NULL, missing[300];
 	size_t n = 0;
@@ -383,6 +385,102 @@ test_render_errors(void **state)
 	assert_null(names);
 }
 
+/* in_util grows from 20 to 60 over the day, out_util stays at 10. */
+static double
+util_value(int i, size_t k)
+{
+	if (k == 0)
+		return 4e8;
+	if (k == 1)
+		return 1e8;
+	return k == 2 ? 20 + 40.0 * i / (86400 / STEP) : 10;
+}
+
+/* Whether some argument contains needle. */
+static int
+has_sub(const struct render_args *a, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < a->argc; i++)
+		if (strstr(a->argv[i], needle) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+test_render_projection(void **state)
+{
+	static const char *const names[] = { "in_bps", "out_bps", "in_util",
+		"out_util" };
+	struct fixture *fx = *state;
+	struct render_opts o = { NULL, NULL, RENDER_PNG, 400, 150, "sw1",
+		"Gi0/1", 1, 80, 86400, NULL, 0 };
+	const struct template *t = template_set_find(fx->set, "utilization");
+	struct render_args a;
+	struct render_info info;
+	unsigned char *img;
+	char want[600];
+	size_t len;
+
+	make_rrd(fx, "sw1", names, 4, util_value);
+	assert_non_null(t);
+	o.now = (long long)time(NULL);
+	memset(&a, 0, sizeof(a));
+	if (render_build(t, fx->path, ds(fx), fx->nds, &o, "-", &a, fx->err,
+	    sizeof(fx->err)) != 0)
+		fail_msg("%s", fx->err);
+	/* the fitted window is the period back from now; the graph shows
+	 * as much again after now */
+	snprintf(want, sizeof(want), "DEF:f0_d=%s:in_util:AVERAGE:start=%lld:"
+	    "end=%lld", fx->path, o.now - 86400, o.now);
+	assert_true(has_arg(&a, want));
+	snprintf(want, sizeof(want), "%lld", o.now + 86400);
+	assert_true(has_arg(&a, want));
+	assert_true(has_arg(&a, "VDEF:f0_a=f0_d,LSLSLOPE"));
+	assert_true(has_arg(&a, "VDEF:f0_b=f0_d,LSLINT"));
+	assert_true(has_arg(&a, "VDEF:f0_s=f0_x,LSLSLOPE"));
+	assert_true(has_arg(&a, "VDEF:f1_a=f1_d,LSLSLOPE"));	/* out_util */
+	assert_false(has_sub(&a, "f2_"));	/* not the bps DSs */
+	assert_true(has_arg(&a, "LINE2:f0_p"));
+	assert_true(has_sub(&a, ":trend in_util"));
+	assert_true(has_sub(&a, "trend out_util"));
+	assert_true(has_arg(&a, "HRULE:80#D62728:threshold 80:dashes"));
+	assert_true(has_arg(&a, "GPRINT:f0_r:"));
+	render_args_free(&a);
+
+	/* --metric: that DS only, even one the template does not draw */
+	o.metric = "in_bps";
+	o.threshold = 1e9;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(render_build(t, fx->path, ds(fx), fx->nds, &o, "-",
+	    &a, fx->err, sizeof(fx->err)), 0);
+	assert_true(has_sub(&a, "DEF:f0_d=") && has_sub(&a, ":in_bps:"));
+	assert_false(has_sub(&a, "f1_"));
+	assert_true(has_arg(&a, "HRULE:1000000000#"));
+	render_args_free(&a);
+	o.metric = "nosuch";
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(render_build(t, fx->path, ds(fx), fx->nds, &o, "-",
+	    &a, fx->err, sizeof(fx->err)), -ENODATA);
+	assert_non_null(strstr(fx->err, "nosuch"));
+	o.metric = NULL;
+	o.threshold = 80;
+	o.period = 60;		/* under an hour */
+	assert_int_equal(render_build(t, fx->path, ds(fx), fx->nds, &o, "-",
+	    &a, fx->err, sizeof(fx->err)), -EINVAL);
+	o.period = 86400;
+
+	/* drawn by librrd: a valid PNG of the size it reports */
+	if (render_graph(t, fx->path, ds(fx), fx->nds, &o, fx->out, &info,
+	    fx->err, sizeof(fx->err)) != 0)
+		fail_msg("%s", fx->err);
+	assert_int_equal(info.graph_width, 400);
+	img = slurp(fx->out, &len);
+	assert_png(img, len, info.image_width, info.image_height);
+	free(img);
+}
+
 int
 main(void)
 {
@@ -397,6 +495,8 @@ main(void)
 		    test_render_interface_mirrored_with_percentile, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_render_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_render_projection, setup,
 		    teardown),
 	};
 
