@@ -57,10 +57,13 @@ daemon_dt_event(void *arg, const struct annot_downtime *dt,
 	    (dt->service != NULL && (s = objects_service_find(&d->cfg->objects,
 	    dt->host, dt->service)) == NULL) || ev == ANNOT_DT_EXPIRED)
 		return;
+	if (ev == ANNOT_DT_STARTED)
+		d->dt_starting = s != NULL ? (const void *)s : (const void *)h;
 	daemon_notify_event(d, h, s, ev == ANNOT_DT_STARTED ?
 	    NOTIFY_DOWNTIMESTART : ev == ANNOT_DT_CANCELLED ?
 	    NOTIFY_DOWNTIMECANCELLED : NOTIFY_DOWNTIMEEND, dt->author,
 	    dt->comment);
+	d->dt_starting = NULL;
 }
 
 static const struct annot_callbacks *

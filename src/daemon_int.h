@@ -54,6 +54,9 @@ struct daemon {
 	struct loop_timer retain_timer;  /* retention_update_interval */
 	struct tp_table *tps;
 	struct notify *notify;
+	/* the object whose downtime start is being notified (it does not
+	 * count as in downtime for that notification), or NULL */
+	const void *dt_starting;
 	struct loop_timer notify_timer;
 	/* freshness (daemon_event.c): when each object was last forced */
 	struct loop_timer fresh_timer;

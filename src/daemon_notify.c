@@ -32,8 +32,13 @@ static bool
 daemon_n_downtime(void *arg, const struct host *h, const struct service *s)
 {
 	struct daemon *d = arg;
+	unsigned own = annot_in_downtime(d->annot, h->name, daemon_sname(s));
 
-	return annot_in_downtime(d->annot, h->name, daemon_sname(s)) > 0 ||
+	/* The downtime whose start is being notified does not count yet. */
+	if (d->dt_starting != NULL && d->dt_starting == (s != NULL ?
+	    (const void *)s : (const void *)h) && own > 0)
+		own--;
+	return own > 0 ||
 	    (s != NULL && annot_in_downtime(d->annot, h->name, NULL) > 0);
 }
 

@@ -213,6 +213,7 @@ case_downtime() {
 	"$PHAROS" -s "$PHAROS_SOCK" cmd "SCHEDULE_HOST_DOWNTIME;printer;$now;$end;1;0;600;ops;toner swap" || return 1
 	wait_for "downtime started" 5 grep -q "HOST DOWNTIME ALERT: printer;STARTED;" "$PHAROS_LOG" || return 1
 	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 1 || return 1
+	wait_for "DOWNTIMESTART notification" 5 grep -q "^DOWNTIMESTART;printer;;" "$NOTES" || return 1
 	"$PHAROS" -s "$PHAROS_SOCK" cmd "DEL_HOST_DOWNTIME;1" || return 1
 	check "downtime cancelled" grep -q "HOST DOWNTIME ALERT: printer;CANCELLED;" "$PHAROS_LOG" &&
 	check_eq "printer downtime depth" "$(host_field printer scheduled_downtime_depth)" 0 || return 1
