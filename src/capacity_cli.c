@@ -11,6 +11,7 @@
  * not UTF-8 is shown escaped (as on disk) in JSON.
  */
 #include "capacity_cli.h"
+#include "maincfg.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +33,6 @@
 #define CAPACITY_CLI_EXIT_USAGE	2
 
 #define CAPACITY_CLI_DEFAULT_CFG	SYSCONFDIR "/pharos/pharos.cfg"
-#define CAPACITY_CLI_LINE	4096	/* longest config line read */
 #define CAPACITY_CLI_LIMIT	20	/* entries shown by default */
 #define CAPACITY_CLI_LIMIT_MAX	1000000
 #define CAPACITY_CLI_THRESHOLD	80.0	/* percent, for if_util */
@@ -137,84 +137,26 @@ capacity_cli_number(const char *arg, double *out)
 
 /* --- rrd_dir from the main configuration ---------------------------------- */
 
-static char *
-capacity_cli_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
-/* value against cfg's folder unless absolute. Caller frees; NULL: OOM. */
-static char *
-capacity_cli_abs(const char *cfg, const char *value)
-{
-	const char *slash = strrchr(cfg, '/');
-	size_t dl, len;
-	char *p;
-
-	while (value[0] == '.' && value[1] == '/')
-		value += 2;
-	if (value[0] == '/' || slash == NULL)
-		return strdup(value);
-	dl = (size_t)(slash - cfg);
-	len = dl + strlen(value) + 2;
-	if ((p = malloc(len)) == NULL)
-		return NULL;
-	snprintf(p, len, "%.*s/%s", (int)dl, cfg, value);
-	return p;
-}
-
 /* Keep the last rrd_dir= of o->cfg in o->cfg_dir. Returns 0, -ENOENT when
- * there is none, or -errno (printed). Overlong lines are skipped. */
+ * there is none, or -errno (printed). */
 static int
 capacity_cli_read_cfg(struct capacity_cli_opts *o)
 {
-	char line[CAPACITY_CLI_LINE], *key, *val, *eq;
-	bool skipping = false, whole;
-	FILE *fp;
-	int rc = 0;
+	static const char *const key[] = { "rrd_dir" };
+	char err[512];
+	int rc;
 
-	if ((fp = fopen(o->cfg, "re")) == NULL) {
-		rc = -errno;
-		fprintf(stderr, "pharos capacity: cannot read %s: %s\n",
-		    o->cfg, strerror(errno));
+	if ((rc = maincfg_paths(o->cfg, key, &o->cfg_dir, 1, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "pharos capacity: %s\n", err);
 		return rc;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		whole = strchr(line, '\n') != NULL || feof(fp);
-		if (skipping || !whole) {
-			skipping = !whole;
-			continue;
-		}
-		key = capacity_cli_trim(line);
-		if (*key == '#' || *key == ';' ||
-		    (eq = strchr(key, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		val = capacity_cli_trim(eq + 1);
-		if (strcmp(capacity_cli_trim(key), "rrd_dir") != 0 ||
-		    *val == '\0')
-			continue;
-		free(o->cfg_dir);
-		if ((o->cfg_dir = capacity_cli_abs(o->cfg, val)) == NULL) {
-			fprintf(stderr, "pharos capacity: out of memory\n");
-			rc = -ENOMEM;
-		}
-	}
-	fclose(fp);
-	if (rc == 0 && o->cfg_dir == NULL) {
+	if (o->cfg_dir == NULL) {
 		fprintf(stderr, "pharos capacity: no rrd_dir in %s; give -d\n",
 		    o->cfg);
-		rc = -ENOENT;
+		return -ENOENT;
 	}
-	return rc;
+	return 0;
 }
 
 /* --- output ------------------------------------------------------------------ */

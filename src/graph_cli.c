@@ -10,6 +10,7 @@
  * code is not thread-safe (graphs/render.h).
  */
 #include "graph_cli.h"
+#include "maincfg.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +29,6 @@
 #define PHAROS_TEMPLATEDIR "/usr/local/share/pharos/templates"
 #endif
 
-#define GRAPH_CFG_LINE	4096
 
 struct graph_opts {
 	const char *host, *service;	/* borrowed from argv */
@@ -95,78 +95,17 @@ graph_usage_error(const char *what, const char *arg)
 	return GRAPH_CLI_EXIT_USAGE;
 }
 
-static char *
-graph_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * rrd_dir= of the main file cfg (the last one wins), relative values
- * against cfg's folder as pharosd reads them. A plain line scan: the
- * object files are never read. Sets *out (caller frees; NULL when the
- * file sets none). Returns 0 or -errno (printed).
- */
+/* rrd_dir= of the main file cfg (maincfg.h). Sets *out (caller frees;
+ * NULL when the file sets none). Returns 0 or -errno (printed). */
 static int
 graph_cfg_rrd_dir(const char *cfg, char **out)
 {
-	char line[GRAPH_CFG_LINE], *key, *val, *eq, *p;
-	const char *slash = strrchr(cfg, '/');
-	int skipping = 0, whole, rc = 0;
-	size_t len;
-	FILE *fp;
+	static const char *const key[] = { "rrd_dir" };
+	char err[512];
+	int rc;
 
-	*out = NULL;
-	if ((fp = fopen(cfg, "re")) == NULL) {
-		rc = -errno;
-		fprintf(stderr, "pharos graph: cannot read %s: %s\n", cfg,
-		    strerror(errno));
-		return rc;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		whole = strchr(line, '\n') != NULL || feof(fp);
-		if (skipping || !whole) {
-			skipping = !whole;
-			continue;
-		}
-		key = graph_trim(line);
-		if (*key == '#' || *key == ';' ||
-		    (eq = strchr(key, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		val = graph_trim(eq + 1);
-		if (strcmp(graph_trim(key), "rrd_dir") != 0 || *val == '\0')
-			continue;
-		while (val[0] == '.' && val[1] == '/')
-			val += 2;
-		len = strlen(val) + (slash != NULL ? (size_t)(slash - cfg) : 0) +
-		    2;
-		if ((p = malloc(len)) == NULL) {
-			rc = -ENOMEM;
-			fprintf(stderr, "pharos graph: out of memory\n");
-			break;
-		}
-		if (val[0] == '/' || slash == NULL)
-			snprintf(p, len, "%s", val);
-		else
-			snprintf(p, len, "%.*s/%s", (int)(slash - cfg), cfg,
-			    val);
-		free(*out);
-		*out = p;
-	}
-	fclose(fp);
-	if (rc != 0) {
-		free(*out);
-		*out = NULL;
-	}
+	if ((rc = maincfg_paths(cfg, key, out, 1, err, sizeof(err))) != 0)
+		fprintf(stderr, "pharos graph: %s\n", err);
 	return rc;
 }
 

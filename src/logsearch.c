@@ -22,6 +22,7 @@
  * contact; an external command starts with its name).
  */
 #include "logsearch.h"
+#include "maincfg.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,7 +49,6 @@
 #define LOGSEARCH_MAX_LIMIT 1000000
 #define LOGSEARCH_MAX_TYPE_LEN 64
 #define LOGSEARCH_MAX_AGO 3153600000L /* 100 years, in seconds */
-#define LOGSEARCH_CFG_LINE 4096
 
 struct logsearch_file {
 	char *path;
@@ -648,95 +648,23 @@ logsearch_usage_error(const char *what, const char *arg)
 	return LOGSEARCH_EXIT_USAGE;
 }
 
-static char *
-logsearch_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	                 e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
-/* value as an absolute path: relative ones against cfg's folder (as the
- * daemon reads them). Caller frees; NULL when memory ran out. */
-static char *
-logsearch_abs(const char *cfg, const char *value)
-{
-	const char *slash = strrchr(cfg, '/');
-	size_t dl, len;
-	char *p;
-
-	while (value[0] == '.' && value[1] == '/')
-		value += 2;
-	if (value[0] == '/' || slash == NULL)
-		return strdup(value);
-	dl = (size_t)(slash - cfg);
-	len = dl + strlen(value) + 2;
-	if ((p = malloc(len)) == NULL)
-		return NULL;
-	snprintf(p, len, "%.*s/%s", (int)dl, cfg, value);
-	return p;
-}
-
-/* Keep the value of log_file or log_archive_path (the last one wins). */
-static int
-logsearch_cfg_line(struct logsearch_opts *o, char *line)
-{
-	char *eq, *key, *val, **slot, *abs;
-
-	key = logsearch_trim(line);
-	if (*key == '#' || *key == ';' || (eq = strchr(key, '=')) == NULL)
-		return 0;
-	*eq = '\0';
-	key = logsearch_trim(key);
-	val = logsearch_trim(eq + 1);
-	if (strcmp(key, "log_file") == 0)
-		slot = &o->cfg_log;
-	else if (strcmp(key, "log_archive_path") == 0)
-		slot = &o->cfg_archive;
-	else
-		return 0;
-	if (*val == '\0')
-		return 0;
-	if ((abs = logsearch_abs(o->cfg, val)) == NULL)
-		return -ENOMEM;
-	free(*slot);
-	*slot = abs;
-	return 0;
-}
-
-/* A plain line scan of the main config for the two keys; the object
- * files are never read. Overlong lines are skipped. */
+/* log_file and log_archive_path of the main config (maincfg.h). */
 static int
 logsearch_read_cfg(struct logsearch_opts *o)
 {
-	char line[LOGSEARCH_CFG_LINE];
-	bool skipping = false, whole;
-	FILE *fp;
-	int rc = 0;
+	static const char *const keys[] = { "log_file", "log_archive_path" };
+	char *v[2], err[512];
+	int rc;
 
-	if ((fp = fopen(o->cfg, "re")) == NULL) {
-		fprintf(stderr, "pharos log: cannot read %s: %s\n", o->cfg,
-		    strerror(errno));
-		return -errno;
+	if ((rc = maincfg_paths(o->cfg, keys, v, 2, err, sizeof(err))) != 0) {
+		fprintf(stderr, "pharos log: %s\n", err);
+		return rc;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		whole = strchr(line, '\n') != NULL || feof(fp);
-		if (skipping || !whole) {
-			skipping = !whole;
-			continue;
-		}
-		rc = logsearch_cfg_line(o, line);
-	}
-	fclose(fp);
-	if (rc != 0)
-		fprintf(stderr, "pharos log: out of memory\n");
-	return rc;
+	free(o->cfg_log);
+	free(o->cfg_archive);
+	o->cfg_log = v[0];
+	o->cfg_archive = v[1];
+	return 0;
 }
 
 /* The default archive folder: "archives" next to the log, when it is a
