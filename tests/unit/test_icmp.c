@@ -658,8 +658,8 @@ test_icmp_sequence_space_exhausted(void **state)
 	d = fx->many = calloc(N, sizeof(*d));
 	assert_non_null(d);
 	for (i = 0; i < N; i++)
-		start(fx, tgt(fx), COUNT, 0, 2 * LOOP_NS_PER_SEC, &d[i], NULL);
-	run_until(fx, &fx->finished, N, 60 * LOOP_NS_PER_SEC);
+		start(fx, tgt(fx), COUNT, 0, 10 * LOOP_NS_PER_SEC, &d[i], NULL);
+	run_until(fx, &fx->finished, N, 120 * LOOP_NS_PER_SEC);
 	assert_int_equal(fx->finished, N);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(d[i].res.sent, COUNT);
@@ -673,7 +673,11 @@ test_icmp_sequence_space_exhausted(void **state)
 	c = icmp_get_counters(fx->icmp);
 	assert_true(c->tx_errors > 0 && failed > 0);
 	assert_int_equal(c->tx_packets + c->tx_errors, N * COUNT);
-	assert_int_equal((uint64_t)received, c->tx_packets);
+	/* Every request sent is answered, or its answer is counted: late
+	 * (after its timeout, on a loaded machine) or dropped by the kernel
+	 * with the socket's buffer full. */
+	assert_int_equal((uint64_t)received + c->rx_late + c->rx_kernel_drops,
+	    c->tx_packets);
 	assert_int_equal(c->ts_unmatched, 0);
 	assert_int_equal(c->rx_bad_timestamp, 0);
 	if ((fx->family == AF_INET ? icmp_get_mode(fx->icmp) :
