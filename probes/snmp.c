@@ -25,7 +25,10 @@
  *   arriving packet is counted exactly once, and no packet but a response
  *   or Report for a request-id this session used ever reaches net-snmp's
  *   request matching (a stale one finds no request there, or the one of a
- *   cancelled request, which net-snmp then forgets).
+ *   cancelled request, which net-snmp then forgets). The callback takes an
+ *   answer only from a packet that passed there (a->verified): net-snmp
+ *   also calls it from inside the parse of a v3 message with a wrong
+ *   digest, with the PDU decoded (authNoPriv: the forged varbinds).
  *
  * - net-snmp's callback runs inside snmp_sess_read2/snmp_sess_timeout. It
  *   never calls user code: it finds the request by (agent, reqid), keeps
@@ -317,6 +320,12 @@ snmp_nsnmp_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 		if (r != NULL && pdu != NULL)
 			r->msgid = pdu->msgid;
 		a->p->c.retransmits++;
+		return 1;
+	}
+	if (answer && !a->verified) {
+		/* net-snmp's call from inside the parse of a v3 message that
+		 * failed authentication (a wrong digest): never an answer;
+		 * the post-parse hook counts it unauthenticated next */
 		return 1;
 	}
 	r = answer && pdu != NULL ? flight_find(a, reqid, pdu->msgid) :

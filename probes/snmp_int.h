@@ -65,6 +65,12 @@ struct snmp_agent {
 	/* v3: what the last packet the USM refused said, for the timeout
 	 * text ("" = nothing); cleared by the next good answer */
 	char secnote[200];
+	/* the packet net-snmp is processing on a session passed the parse
+	 * and snmp_packet_check (set by the post-parse hook, cleared by the
+	 * pre-parse hook): net-snmp 5.9 also calls the session callback from
+	 * inside the parse with the decoded PDU of a v3 message whose digest
+	 * is wrong (usm_handle_report), and that must never be an answer */
+	bool verified;
 };
 
 /* One OID of a GET and its answer. */

@@ -15,6 +15,14 @@
  * there. Trade-off: this relies on net-snmp calling the hook for failed
  * parses too, which 5.9's _sess_process_packet does (the unit tests send
  * junk to prove it).
+ *
+ * The hooks also mark the packet being processed as verified (parsed, the
+ * USM satisfied, matched by snmp_packet_check; a pre-parse hook clears the
+ * mark for each packet): net-snmp 5.9 calls the session callback from
+ * inside its parse, before the post-parse hook, with the decoded PDU of a
+ * v3 message that failed authentication (usm_handle_report, for
+ * authNoPriv the forged varbinds in clear). snmp_nsnmp_cb takes an answer
+ * only from a verified packet (tests/unit/test_snmp_v3forge.c).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -63,12 +71,29 @@ sess_note_refusal(struct snmp_agent *a, const netsnmp_session *sp,
 	    "refused: %s", snmp_api_errstring(ret));
 }
 
+/* net-snmp's pre-parse hook of both sessions of an agent (magic): a new
+ * packet, not verified until the post-parse hook says so. */
+static int
+sess_pre_parse(netsnmp_session *sp, netsnmp_transport *tr, void *opaque,
+    int olen)
+{
+	struct snmp_agent *a = sp->callback_magic;
+
+	(void)tr;
+	(void)opaque;
+	(void)olen;
+	a->verified = false;
+	return 1;
+}
+
 /* net-snmp's post-parse hook of both sessions of an agent (magic). */
 static int
 sess_post_parse(netsnmp_session *sp, netsnmp_pdu *pdu, int ret)
 {
 	struct snmp_agent *a = sp->callback_magic;
+	int pass;
 
+	a->verified = false;
 	if (a->probe != NULL && sp == snmp_sess_session(a->probe)) {
 		/* the discovery's Report may well fail the USM: only junk
 		 * is counted there */
@@ -80,7 +105,9 @@ sess_post_parse(netsnmp_session *sp, netsnmp_pdu *pdu, int ret)
 	if (ret != SNMPERR_SUCCESS && pdu->version == SNMP_VERSION_3 &&
 	    sp->version == SNMP_VERSION_3)
 		sess_note_refusal(a, sp, pdu, ret);
-	return snmp_packet_check(a, pdu, ret);
+	pass = snmp_packet_check(a, pdu, ret);
+	a->verified = ret == SNMPERR_SUCCESS && pass == 1;
+	return pass;
 }
 
 /* Open s to peer with the post-parse hook. NULL on failure (s's
@@ -95,7 +122,7 @@ sess_open_hooked(netsnmp_session *s, const char *peer)
 		return NULL;
 	}
 	/* it takes the transport, failure or not, as in snmp_sess_open() */
-	return snmp_sess_add(s, tr, NULL, sess_post_parse);
+	return snmp_sess_add(s, tr, sess_pre_parse, sess_post_parse);
 }
 
 /* ---- varbind conversion ---- */
