@@ -1,0 +1,147 @@
+#!/bin/bash
+# web_bench.sh: CGI time of the device map for 1,000 devices (the goal of
+# the web interface issue: each page under 200 ms of CGI time on this
+# machine; printed, never enforced). See tests/bench/README.md.
+#
+# pharosd runs in a private network namespace (unshare -n: no traffic) on
+# a generated topology: 1 core, 20 distribution switches, 979 access
+# devices (4 host groups), host checks off; passive results make 5% of
+# the access devices DOWN and the rest UP (their children UNREACHABLE
+# where a parent is DOWN). Each CGI is then run the way a web server runs
+# it (REMOTE_USER, QUERY_STRING, PHAROS_CGI_CONFIG), BENCH_RUNS times per
+# variant, and the median and worst wall time are printed. The other
+# pages (overview.cgi, status.cgi), when built, are timed on the same
+# daemon for comparison.
+#
+# Run by hand, as root, never in CI:
+#   cd build && make && sudo sh ../tests/bench/web_bench.sh
+# Environment: top_builddir (default: ./ when it holds pharosd, else the
+# source tree), BENCH_HOSTS (default 1000), BENCH_RUNS (default 15).
+# shellcheck disable=SC2317 # cleanup by trap
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+ME="$HERE/$(basename "$0")"
+if [ -z "${top_builddir:-}" ]; then
+	if [ -x ./pharosd ]; then top_builddir=$(pwd); else top_builddir=$SRC; fi
+fi
+HOSTS=${BENCH_HOSTS:-1000}
+RUNS=${BENCH_RUNS:-15}
+
+die() {
+	echo "web_bench: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "needs root (a private network namespace)"
+for p in pharosd pharos cgi/map.cgi; do
+	[ -x "$top_builddir/$p" ] || die "$top_builddir/$p is not built"
+done
+
+# Inside the private namespace from here on.
+if [ -z "${WEB_BENCH_INNER:-}" ]; then
+	WEB_BENCH_INNER=1 top_builddir=$top_builddir exec unshare -n bash "$ME" "$@"
+fi
+ip link set lo up
+
+DIR=$(mktemp -d /tmp/pharos-web-bench.XXXXXX) || die "mktemp"
+PHAROSD_PID=""
+cleanup() {
+	[ -n "$PHAROSD_PID" ] && kill "$PHAROSD_PID" 2>/dev/null &&
+	    wait "$PHAROSD_PID" 2>/dev/null
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+chmod 0755 "$DIR"
+chown nobody:nogroup "$DIR"
+
+cat >"$DIR/pharos.cfg" <<EOF
+cfg_file=objects.cfg
+log_file=$DIR/pharos.log
+query_socket=$DIR/pharos.qh
+pharos_user=nobody
+pharos_group=nogroup
+interval_length=1
+cgi_config_file=$DIR/cgi.cfg
+EOF
+cat >"$DIR/cgi.cfg" <<EOF
+main_config_file=$DIR/pharos.cfg
+authorized_for_all_hosts=admin
+authorized_for_system_information=admin
+EOF
+chmod 0644 "$DIR/cgi.cfg"
+awk -v n="$HOSTS" '
+BEGIN {
+	print "define host {\n\tname dev\n\tactive_checks_enabled 0\n\tpassive_checks_enabled 1\n\tcheck_interval 3600\n\tmax_check_attempts 1\n\tregister 0\n}"
+	print "define host {\n\tuse dev\n\thost_name core\n\taddress 127.0.0.1\n}"
+	for (d = 1; d <= 20 && d < n; d++)
+		printf "define host {\n\tuse dev\n\thost_name dist%02d\n\taddress 127.0.0.1\n\tparents core\n\thostgroups floor%d\n}\n", d, d % 4
+	for (a = 1; a <= n - 21; a++)
+		printf "define host {\n\tuse dev\n\thost_name access-%04d\n\taddress 127.0.0.1\n\tparents dist%02d\n\thostgroups floor%d\n}\n", a, (a % 20) + 1, (a % 20 + 1) % 4
+	for (g = 0; g < 4; g++)
+		printf "define hostgroup {\n\thostgroup_name floor%d\n}\n", g
+}' >"$DIR/objects.cfg"
+
+"$top_builddir/pharosd" "$DIR/pharos.cfg" >"$DIR/pharosd.out" 2>&1 &
+PHAROSD_PID=$!
+for _ in $(seq 1 100); do
+	[ -S "$DIR/pharos.qh" ] && "$top_builddir/pharos" -s "$DIR/pharos.qh" status --json >/dev/null 2>&1 && break
+	sleep 0.1
+done
+[ -S "$DIR/pharos.qh" ] || { cat "$DIR/pharosd.out"; die "pharosd did not start"; }
+
+# Passive results: dist03 DOWN (its access devices become UNREACHABLE when
+# their own results say down), 5% of access devices DOWN, the rest UP.
+python3 - "$DIR/pharos.qh" "$HOSTS" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+n = int(sys.argv[2])
+lines = ["core;0;up"] + ["dist%02d;%d;x" % (d, 1 if d == 3 else 0) for d in range(1, 21)]
+lines += ["access-%04d;%d;x" % (a, 1 if a % 20 == 0 or (a % 20) + 1 == 3 else 0)
+          for a in range(1, n - 20)]
+f = s.makefile("rw")
+for l in lines:
+    f.write(json.dumps({"v": 1, "op": "command", "line": "PROCESS_HOST_CHECK_RESULT;" + l}) + "\n")
+f.flush()
+for l in lines:
+    f.readline()
+PY
+
+# time_cgi LABEL CGI QUERY: the median wall and CPU (user + system) time
+# of RUNS runs, in ms; CPU time says more when the machine is busy.
+time_cgi() {
+	local label=$1 cgi=$2 q=$3 i status TIMEFORMAT='%R %U %S'
+	[ -x "$top_builddir/cgi/$cgi" ] || return 0
+	: >"$DIR/times"
+	for i in $(seq 1 "$RUNS"); do
+		{ time REMOTE_USER=admin REQUEST_METHOD=GET QUERY_STRING=$q \
+		    PHAROS_CGI_CONFIG=$DIR/cgi.cfg "$top_builddir/cgi/$cgi" \
+		    >"$DIR/out"; } 2>>"$DIR/times"
+	done
+	status=$(head -n 1 "$DIR/out" | tr -d '\r')
+	awk -v l="$label" -v st="$status" -v sz="$(wc -c <"$DIR/out")" '
+		{ w[NR] = $1 * 1000; c[NR] = ($2 + $3) * 1000 }
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+				}
+			return a[int((n + 1) / 2)]
+		}
+		END { printf "%-44s wall %7.1f ms  cpu %7.1f ms  %8d bytes  %s\n",
+		    l, median(w, NR), median(c, NR), sz, st }' "$DIR/times"
+}
+
+echo "web_bench: $HOSTS hosts, median of $RUNS runs per line (query + layout + output); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+time_cgi "map page, tree (auto collapse)" map.cgi ""
+time_cgi "map PNG, tree (auto collapse)" map.cgi "format=png"
+time_cgi "map PNG, tree, all 1000 shown (children=0)" map.cgi "format=png&children=0"
+time_cgi "map SVG, tree, all shown" map.cgi "format=svg&children=0"
+time_cgi "map PNG, radial, 20 children per host" map.cgi "format=png&layout=radial&children=20"
+time_cgi "map PNG, host group floor1" map.cgi "format=png&group=floor1&children=0"
+time_cgi "overview page (other engineer's)" overview.cgi ""
+time_cgi "host list (other engineer's)" status.cgi ""
