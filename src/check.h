@@ -31,6 +31,9 @@ struct check_result {
 	int64_t start_ns;  /* monotonic */
 	int64_t end_ns;
 	int64_t start_time; /* wall clock, epoch seconds */
+	/* No executor answered (a remote poller gone, docs/scaling.md): the
+	 * result is UNKNOWN and a host keeps its state rather than go DOWN. */
+	bool unanswered;
 };
 
 struct check_job {

@@ -14,6 +14,7 @@
 #include "conf_int.h"
 #include "logarch.h"
 #include "strnum.h"
+#include "traprule.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -43,6 +44,8 @@ static const struct {
 	{ "profile_dir", offsetof(struct config, profile_dir) },
 	{ "log_archive_path", offsetof(struct config, log_archive_path) },
 	{ "config_archive_dir", offsetof(struct config, config_archive_dir) },
+	{ "cgi_config_file", offsetof(struct config, cgi_config_file) },
+	{ "topology_file", offsetof(struct config, topology_file) },
 };
 
 /* Keys of Nagios 4's nagios.cfg (Debian's sample, commented-out entries
@@ -443,6 +446,12 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 		}
 	if (conf_notify_main_key(ctx, line, key, value))
 		return 0;
+	if (conf_trap_main_key(ctx, line, key, value))
+		return 0;
+	if (conf_remote_main_key(ctx, line, key, value))
+		return 0;
+	if (conf_topology_main_key(ctx, line, key, value))
+		return 0;
 	if (*value == '\0' && (strcmp(key, "cfg_file") == 0 ||
 	    strcmp(key, "cfg_dir") == 0 || strcmp(key, "resource_file") == 0 ||
 	    strcmp(key, "interval_length") == 0 ||
@@ -523,6 +532,15 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	else if (strcmp(key, "icmp_max_rate") == 0)
 		conf_main_int(ctx, line, key, value, CONF_MAX_ICMP_RATE,
 		    "packets per second", &cfg->icmp_max_rate);
+	else if (strcmp(key, "host_check_fallback") == 0) {
+		if (strcmp(value, "arp") == 0)
+			cfg->host_check_fallback = HOST_FALLBACK_ARP;
+		else if (strcmp(value, "none") == 0)
+			cfg->host_check_fallback = HOST_FALLBACK_NONE;
+		else
+			conf_main_err(ctx, file, line, "host_check_fallback "
+			    "must be arp or none, not '%.40s'", value);
+	}
 	else if (strcmp(key, "service_check_timeout") == 0)
 		conf_main_int(ctx, line, key, value, 86400, "seconds",
 		    &cfg->service_check_timeout);
@@ -718,6 +736,7 @@ conf_ctx_free(struct conf_ctx *ctx, struct conf_main *m)
 	for (i = 0; i < ctx->nstrs; i++)
 		free(ctx->strs[i]);
 	free(ctx->strs);
+	conf_topology_free(ctx);
 	for (i = 0; i < m->ninc; i++)
 		free(m->inc[i].path);
 	free(m->inc);
@@ -761,7 +780,8 @@ conf_read_objects_run(void *arg)
 	n = ctx->ndefs;
 	if ((r->rc = conf_inherit(ctx, 0)) == 0 &&
 	    (r->rc = conf_discovered(ctx)) == 0 &&
-	    (r->rc = conf_monitor(ctx)) == 0)
+	    (r->rc = conf_monitor(ctx)) == 0 &&
+	    (r->rc = conf_remote_monitor(ctx)) == 0)
 		r->rc = conf_inherit(ctx, n);
 	return NULL;
 }
@@ -898,7 +918,10 @@ conf_load_flags(const char *path, unsigned flags, struct config **out)
 		if ((rc = conf_resolve(&ctx)) != 0)
 			goto fail;
 		conf_check_user_macros(&ctx);
-		if ((rc = conf_global_handlers(&ctx)) != 0)
+		if ((rc = conf_global_handlers(&ctx)) != 0 ||
+		    (rc = conf_remote_resolve(&ctx)) != 0)
+			goto fail;
+		if ((rc = conf_trap_finish(&ctx)) != 0)
 			goto fail;
 	}
 	if (ctx.priv->nhidden > 0) {
@@ -931,13 +954,18 @@ conf_free(struct config *cfg)
 	free(cfg->base_dir);
 	free(cfg->log_file);
 	free(cfg->query_socket);
+	free(cfg->cgi_config_file);
 	free(cfg->command_file);
 	free(cfg->state_retention_file);
 	free(cfg->resource_file);
 	free(cfg->rrd_dir);
 	free(cfg->rrdcached_address);
+	free(cfg->gearman_servers);
+	free(cfg->poller_key_file);
+	free(cfg->gearman_result_queue);
 	conf_files_free(cfg);
 	free(cfg->discovery_cache_file);
+	free(cfg->topology_file);
 	free(cfg->log_archive_path);
 	free(cfg->global_host_event_handler);
 	free(cfg->monitor_host_name);
@@ -948,6 +976,7 @@ conf_free(struct config *cfg)
 	free(cfg->discovered_service_template);
 	free(cfg->pharos_user);
 	free(cfg->pharos_group);
+	conf_trap_free(cfg->trap);
 	for (i = 0; i < CONF_MAX_USER_MACROS; i++)
 		free(cfg->user_macros[i]);
 	objects_free(&cfg->objects);

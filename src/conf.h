@@ -17,6 +17,8 @@
 
 #include "objects.h"
 
+struct trap_conf;
+
 enum conf_level {
 	CONF_WARNING,
 	CONF_ERROR,
@@ -46,8 +48,18 @@ struct config {
 	char *log_archive_path;
 	int log_rotation_method; /* enum logarch_method */
 	char *query_socket;
+	/* The web interface's cgi.cfg: its authorized_for_* lists decide
+	 * what a query with auth_user sees (docs/web.md); NULL: contacts
+	 * only. */
+	char *cgi_config_file;
 	char *command_file;
 	char *state_retention_file;
+	/* The saved topology `parents auto` reads (docs/topology.md); NULL:
+	 * topology.dat next to state_retention_file, else the main file.
+	 * default_parents=auto gives hosts without parents `parents auto`. */
+	char *topology_file;
+	bool default_parents_auto;
+	bool topology_auto_used; /* some host has parents auto */
 	int retention_update_interval; /* minutes between writes, default 60 */
 	/* Event handlers: enable_event_handlers (default 1) and the global
 	 * ones as written ("cmd!args") and resolved (NULL when unset). */
@@ -64,6 +76,14 @@ struct config {
 	/* rrdcached's address (unix:/path, host:port, ...; checked by the
 	 * store at start), NULL: librrd writes rrd_dir directly. */
 	char *rrdcached_address;
+	/* Remote pollers (conf_remote.c, docs/scaling.md); NULL when unset:
+	 * gearmand's "host:port,...", the shared key file, the result queue
+	 * (NULL: "pharos_results"); poller_timeout: seconds a remote check
+	 * may take beyond its own timeout (0: 10). */
+	char *gearman_servers;
+	char *poller_key_file;
+	char *gearman_result_queue;
+	int poller_timeout;
 	/* Snapshots of every configuration loaded (docs/reload.md); default
 	 * "config-archive" next to state_retention_file, else next to the
 	 * main file. */
@@ -76,12 +96,19 @@ struct config {
 	char *profile_dir;
 	char *discovered_service_template;
 	int discovery_interval;
+	/* SNMP trap reception (docs/traps.md): the trap_* keys and the trap
+	 * rules (src/traprule.h, conf_trap.c); NULL without trap_* keys. */
+	struct trap_conf *trap;
 	char *pharos_user;  /* default "pharos" */
 	char *pharos_group; /* default "pharos" */
 	int interval_length; /* seconds per interval unit, default 60 */
 	/* Echo requests per second across all ICMP targets (the prober's
 	 * global pacing), 1..CONF_MAX_ICMP_RATE, default 2000. */
 	int icmp_max_rate;
+	/* host_check_fallback: what a failed host check tries before the
+	 * host is DOWN, for hosts that do not set it (enum host_fallback in
+	 * objects.h; default none). */
+	int host_check_fallback;
 	/* Seconds a plugin may run before its process group is killed
 	 * (Nagios' keys and defaults: 60 for services, 30 for hosts). */
 	int service_check_timeout;

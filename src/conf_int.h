@@ -164,6 +164,7 @@ struct conf_ctx {
 	unsigned seq; /* next conf_def.seq */
 	bool oom;     /* memory ran out: conf_load() fails with -ENOMEM */
 	unsigned flags; /* CONF_MONITOR_HOST */
+	struct conf_topology *topo; /* conf_topology.c: the saved topology */
 };
 
 /* conf_files.c: note the files read so far (main, resource and object
@@ -296,6 +297,33 @@ bool conf_notify_main_key(struct conf_ctx *ctx, int line, const char *key,
     const char *value);
 /* Their defaults, set before the main file is read. */
 void conf_notify_defaults(struct config *cfg);
+
+/* conf_remote.c: remote pollers (docs/scaling.md). The main keys
+ * gearman_servers, gearman_result_queue, poller_timeout and
+ * poller_key_file (true when key is one of them); a host's poller key
+ * (h->poller); after resolving, hostgroup pollers to their members and
+ * the checks that need the main keys; before the second inheritance, a
+ * "Poller NAME" service on the monitor's host per poller named. */
+/* conf_topology.c: the main key default_parents (true when key is it);
+ * a host's parents value (*parents, borrowed; NULL when unset) replaced
+ * for `parents auto` from the saved topology, and checked against it
+ * (warnings); conf_topology_free() at the end of the load. */
+bool conf_topology_main_key(struct conf_ctx *ctx, int line, const char *key,
+    const char *value);
+int conf_topology_parents(struct conf_ctx *ctx, const struct conf_def *d,
+    const char *host, const char **parents)
+    __attribute__((warn_unused_result));
+void conf_topology_free(struct conf_ctx *ctx);
+
+bool conf_remote_main_key(struct conf_ctx *ctx, int line, const char *key,
+    const char *value);
+bool conf_remote_name_ok(const char *s);
+int conf_remote_host(struct conf_ctx *ctx, const struct conf_def *d,
+    struct host *h) __attribute__((warn_unused_result));
+int conf_remote_resolve(struct conf_ctx *ctx)
+    __attribute__((warn_unused_result));
+int conf_remote_monitor(struct conf_ctx *ctx)
+    __attribute__((warn_unused_result));
 /* A contact's notification settings from d (periods, options, commands,
  * addresses, switches). Returns 0 or -ENOMEM. */
 int conf_notify_contact(struct conf_ctx *ctx, const struct conf_def *d,

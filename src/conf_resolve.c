@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arp.h"
 #include "icmp_check.h"
 #include "snmp_check.h"
 
@@ -82,6 +83,7 @@ conf_check_spec(struct conf_res *rs, const struct conf_def *d,
 	const char *v = conf_rval(d, "check_command");
 	struct icmp_check_params params;
 	struct snmp_check_params sp;
+	int arp_count;
 	char name[512], err[512];
 	int rc;
 
@@ -111,6 +113,11 @@ conf_check_spec(struct conf_res *rs, const struct conf_def *d,
 	    &sp, err, sizeof(err)) != 0)
 		ERR(d, "invalid arguments for the %s check of %s: %s",
 		    spec->command->name, what, err);
+	else if (spec->command->builtin == BUILTIN_ARP &&
+	    arp_check_parse(spec->args, spec->nargs, &arp_count, err,
+	    sizeof(err)) != 0)
+		ERR(d, "invalid arguments for the arp check of %s: %s", what,
+		    err);
 	return 0;
 }
 
@@ -483,8 +490,19 @@ conf_build_host(struct conf_res *rs, struct conf_def *d)
 	objects_status_init(&h->st, HOST_PENDING);
 	if (rs->ctx->oom || conf_vars(rs, d, &h->vars, &h->nvars) != 0 ||
 	    conf_snmp_host(rs->ctx, d, h) != 0 ||
+	    conf_remote_host(rs->ctx, d, h) != 0 ||
 	    conf_check_spec(rs, d, what, &h->check) != 0)
 		return -ENOMEM;
+	/* host_check_fallback (docs/network-awareness.md). */
+	v = conf_rval(d, "host_check_fallback");
+	h->check_fallback = (enum host_fallback)rs->ctx->cfg->host_check_fallback;
+	if (v != NULL && strcmp(v, "arp") == 0)
+		h->check_fallback = HOST_FALLBACK_ARP;
+	else if (v != NULL && strcmp(v, "none") == 0)
+		h->check_fallback = HOST_FALLBACK_NONE;
+	else if (v != NULL)
+		ERR(d, "host_check_fallback of %s must be arp or none, not "
+		    "'%.40s'", what, v);
 	if (conf_notify_host(rs->ctx, d, h) != 0)
 		return -ENOMEM;
 	return objects_idx_put(&rs->p->hosts, h->name, NULL, h);
@@ -496,11 +514,13 @@ conf_link_host(struct conf_res *rs, size_t hi)
 {
 	struct host *h = rs->o->hosts[hi], *p;
 	const struct conf_def *d = rs->hdefs[hi];
+	const char *pv = conf_rval(d, "parents");
 	struct conf_list l;
 	char what[300];
 	size_t i, k;
 
-	if (conf_list(rs->ctx, conf_rval(d, "parents"), &l) != 0)
+	if (conf_topology_parents(rs->ctx, d, h->name, &pv) != 0 ||
+	    conf_list(rs->ctx, pv, &l) != 0)
 		return -ENOMEM;
 	for (i = 0; i < l.n; i++) {
 		if ((p = objects_idx_get(&rs->p->hosts, l.items[i], NULL)) ==

@@ -7,6 +7,7 @@
  * (daemon_reload.c, also on SIGHUP).
  */
 #include "daemon.h"
+#include "daemon_authz.h"
 #include "daemon_int.h"
 
 #include <errno.h>
@@ -21,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arp.h"
 #include "conf.h"
 #include "discovery.h"
+#include "topology_run.h"
 #include "evlog.h"
 #include "exec.h"
 #include "icmp.h"
@@ -49,6 +52,8 @@ daemon_host_result(void *arg, struct host *h, struct check_result *res)
 {
 	struct daemon *d = arg;
 
+	if (res->unanswered && daemon_remote_unanswered(d, h, res))
+		return;
 	if (d->store != NULL && res->perfdata != NULL)
 		(void)store_submit(d->store, h->name, NULL, res->start_time,
 		    res->perfdata, h->check_interval_ns / LOOP_NS_PER_SEC);
@@ -65,6 +70,23 @@ daemon_service_result(void *arg, struct service *s, struct check_result *res)
 		    res->start_time, res->perfdata,
 		    s->check_interval_ns / LOOP_NS_PER_SEC);
 	state_service_result(d->state, s, res);
+}
+
+/* Active results from the scheduler: those of hosts the monitor is cut
+ * off from are dropped (daemon_netaware.c); passive ones always count. */
+static void
+daemon_sched_host_result(void *arg, struct host *h, struct check_result *res)
+{
+	if (!daemon_netaware_drop(arg, h, NULL, res))
+		daemon_host_result(arg, h, res);
+}
+
+static void
+daemon_sched_service_result(void *arg, struct service *s,
+    struct check_result *res)
+{
+	if (!daemon_netaware_drop(arg, s->host, s, res))
+		daemon_service_result(arg, s, res);
 }
 
 static void
@@ -97,15 +119,32 @@ daemon_query(const char *op, json_t *req, json_t **data, char *err,
 {
 	struct daemon *d = arg;
 
+	/* Requests made for a web user: only what that user may do. */
+	if (daemon_authz_check(d, op, req, err, errlen) != 0)
+		return -1;
 	if (strcmp(op, "status") == 0)
 		return daemon_op_status(d, req, data, err, errlen);
+	if (strcmp(op, "log") == 0)
+		return daemon_op_log(d, req, data, err, errlen);
 	if (strcmp(op, "command") == 0)
 		return daemon_op_command(d, req, data, err, errlen);
 	if (strcmp(op, "reload") == 0)
 		return daemon_op_reload(d, req, data, err, errlen);
-	if (strcmp(op, "stats") == 0)
-		return stats_op(d->stats, &d->cfg->objects, loop_now(d->loop),
+	if (strcmp(op, "traps") == 0)
+		return daemon_op_traps(d, req, data, err, errlen) != 0 ? -1 :
+		    daemon_authz_filter(d, op, req, *data, err, errlen);
+	if (strcmp(op, "stats") == 0) {
+		int rc = stats_op(d->stats, &d->cfg->objects, loop_now(d->loop),
 		    d->start_time, data, err, errlen);
+
+		if (rc == 0 && d->traps != NULL && json_is_object(*data))
+			json_object_set_new(*data, "traps",
+			    daemon_traps_json(d));
+		if (rc == 0 && json_is_object(*data))
+			json_object_set_new(*data, "network",
+			    daemon_netaware_json(d));
+		return rc;
+	}
 	snprintf(err, errlen, "unknown op '%s'", op);
 	return -1;
 }
@@ -117,6 +156,10 @@ daemon_may_run(void *arg, struct host *h, struct service *s)
 {
 	struct daemon *d = arg;
 
+	/* Monitor isolation: no check of hosts the monitor is cut off from
+	 * (daemon_netaware.c). */
+	if (daemon_netaware_paused(d, h))
+		return false;
 	return d->notify == NULL || !notify_deps_failed(d->notify, h, s, true,
 	    (int64_t)time(NULL));
 }
@@ -128,8 +171,8 @@ daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
     struct exec **exec, struct sched **sched, struct state **state)
 {
 	struct sched_handler sh = {
-		.host_result = daemon_host_result,
-		.service_result = daemon_service_result,
+		.host_result = daemon_sched_host_result,
+		.service_result = daemon_sched_service_result,
 		.may_run = daemon_may_run,
 		.arg = d,
 	};
@@ -155,6 +198,9 @@ daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
 		return -ENOMEM;
 	}
 	exec_set_self(*exec, daemon_self_check, d);
+	exec_set_arp(*exec, d->arp);
+	exec_set_remote(*exec, d->remote);
+	daemon_remote_reloaded(d, cfg);
 	sched_set_stats(*sched, d->stats);
 	sched_set_timeouts(*sched,
 	    (int64_t)cfg->host_check_timeout * LOOP_NS_PER_SEC,
@@ -252,6 +298,8 @@ static void
 daemon_free(struct daemon *d)
 {
 	query_free(d->query);
+	daemon_traps_free(d);
+	daemon_netaware_stop(d);
 	daemon_commands_stop(d);
 	if (d->sched != NULL)
 		sched_stop(d->sched);
@@ -259,8 +307,11 @@ daemon_free(struct daemon *d)
 	daemon_retain_stop(d); /* writes the retention file */
 	daemon_notify_stop(d);
 	exec_free(d->exec); /* aborts jobs: the stopped scheduler drops them */
+	arp_free(d->arp);
+	daemon_remote_stop(d); /* after the executor that borrows it */
 	snmp_checks_free(d->snmp_checks);
 	discovery_free(d->disc);
+	topology_run_free(d->topo);
 	snmp_poller_free(d->snmp);
 	sched_free(d->sched);
 	stats_free(d->stats); /* after the scheduler, which borrows it */
@@ -375,6 +426,11 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		goto out;
 	}
 	icmp_set_pacing(d.icmp, LOOP_NS_PER_SEC / cfg->icmp_max_rate);
+	if (daemon_arp_open(&d, root) != 0)
+		goto out;
+	/* SNMP traps: the engine ID file and the UDP sockets (port 162). */
+	if (daemon_traps_open(&d, root, uid, gid) != 0)
+		goto out;
 
 	/* 2. Files and the query socket, handed to the daemon's user. */
 	rc = evlog_open(cfg->log_file, &d.ev, err, sizeof(err));
@@ -404,6 +460,9 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		log_warnx("cannot watch the signal pipe");
 		goto out;
 	}
+
+	if (daemon_remote_prepare(&d) != 0) /* the poller key, as root */
+		goto out;
 
 	/* 3. No privilege from here on. */
 	if (priv_drop(uid, gid, err, sizeof(err)) != 0) {
@@ -445,6 +504,8 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		log_warnx("cannot start the SNMP poller");
 		goto out;
 	}
+	if (daemon_remote_start(&d) != 0)
+		goto out;
 	if ((rc = daemon_prime(&d)) != 0) {
 		ret = rc < 0 ? 1 : 0;
 		goto out;
@@ -463,13 +524,18 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	/* 8. Retained state, notifications, downtimes, external commands. */
 	if (daemon_notify_start(&d) != 0 || daemon_retain_start(&d) != 0 ||
 	    daemon_event_start(&d) != 0 ||
-	    daemon_commands_start(&d) != 0)
+	    daemon_commands_start(&d) != 0 ||
+	    daemon_netaware_start(&d) != 0)
 		goto out;
 	daemon_annot_begin(&d);
 	daemon_notify_rearm(&d); /* re-notifications of retained problems */
 	state_log_current(d.state);
 	sched_start(d.sched);
 	discovery_start(d.disc);
+	if (topology_run_new(d.loop, d.snmp, cfg, d.addresses, &d.topo) != 0)
+		log_warnx("topology: out of memory; the saved topology is "
+		    "not refreshed");
+	topology_run_start(d.topo);
 	if (d.archive_dir[0] != '\0' && evlog_set_rotation(d.ev, d.loop,
 	    (enum logarch_method)cfg->log_rotation_method, d.archive_dir,
 	    daemon_rotated, &d) != 0)

@@ -20,6 +20,8 @@
 #include "objects.h"
 
 struct config;
+struct jobwire_key;
+struct remote;
 struct daemon_opts;
 
 struct daemon {
@@ -31,6 +33,7 @@ struct daemon {
 	struct snmp_poller *snmp;
 	struct snmp_checks *snmp_checks;
 	struct discovery *disc;
+	struct topology_run *topo; /* saved topology refresh; NULL: unused */
 	struct exec *exec;
 	struct sched *sched;
 	struct stats *stats; /* the "stats" op's numbers (stats.h) */
@@ -40,6 +43,10 @@ struct daemon {
 	struct commands *commands; /* external commands, once the engine runs */
 	struct cmdfifo *cmdfifo;   /* NULL without command_file */
 	struct store *store; /* NULL without rrd_dir */
+	struct daemon_traps *traps; /* NULL without trap_listen */
+	/* remote pollers (daemon_remote.c); NULL without gearman_servers */
+	struct remote *remote;
+	struct jobwire_key *remote_key; /* read as root, until started */
 	char **addresses; /* resolved host names, by host index */
 	char archive_dir[4096]; /* of the event log; "" = no rotation */
 	int64_t start_time;
@@ -69,6 +76,11 @@ struct daemon {
 	char config_snapshot[64]; /* the running one's id; "" when none */
 	uint64_t reloads, reload_failures;
 	int64_t last_reload; /* epoch seconds; 0: never */
+	/* monitor isolation (daemon_netaware.c); NULL when netlink failed */
+	struct netaware *netaware;
+	/* the ARP prober, its capture handles opened as root at start when
+	 * the configuration has arp checks or host_check_fallback arp */
+	struct arp *arp;
 };
 
 /* Results of checks (active or passive): to the metric store, then to the
@@ -82,6 +94,16 @@ void daemon_service_result(void *arg, struct service *s,
  * made. */
 int daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
     struct exec **exec, struct sched **sched, struct state **state);
+
+/* daemon_trap.c: SNMP trap reception (docs/traps.md). open: as root,
+ * before the privilege drop (engine ID file, UDP sockets); 0 or -1
+ * (logged). The traps op; the counters for the stats op (JSON null when
+ * off). */
+int daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid);
+void daemon_traps_free(struct daemon *d);
+int daemon_op_traps(struct daemon *d, json_t *req, json_t **data,
+    char *err, size_t errlen);
+json_t *daemon_traps_json(const struct daemon *d);
 
 /* daemon_status.c: the status op. */
 int daemon_op_status(struct daemon *d, json_t *req, json_t **data,
@@ -141,6 +163,43 @@ json_t *daemon_notify_json(const struct daemon *d);
 
 /* daemon_self.c: the built-in pharos_self check (exec_set_self). */
 void daemon_self_check(void *arg, const struct check_job *job,
+    struct check_result *res);
+
+/* daemon_netaware.c: monitor isolation (docs/network-awareness.md).
+ * start: after the engine; 0 (also when netlink is unavailable: logged,
+ * isolation off) or -1 (out of memory). paused: the scheduler's may_run
+ * says no for hosts the monitor is cut off from. drop: true when a result
+ * must not reach the state engine (the host is isolated, or the check
+ * started before its link came back: checked again). isolation: the text
+ * "monitor isolated from N hosts via IF[, ...]" into buf, returns the
+ * number of isolated hosts. */
+int daemon_netaware_start(struct daemon *d);
+void daemon_netaware_stop(struct daemon *d);
+bool daemon_netaware_paused(struct daemon *d, const struct host *h);
+bool daemon_netaware_drop(struct daemon *d, struct host *h, struct service *s,
+    const struct check_result *res);
+int daemon_netaware_isolation(struct daemon *d, char *buf, size_t len);
+/* The ARP prober, at start while root: capture handles on every Ethernet
+ * interface that is up when a host or service uses ARP, none otherwise.
+ * 0, or -1 (out of memory; logged). */
+int daemon_arp_open(struct daemon *d, bool root);
+/* The "network" part of the stats op: isolation, netlink and ARP
+ * counters (docs/network-awareness.md). */
+json_t *daemon_netaware_json(struct daemon *d);
+
+/* daemon_remote.c: remote pollers. prepare reads the key (while root),
+ * start runs the gearman threads (after the drop); 0 or -1 (logged).
+ * reloaded warns when a new configuration needs a restart for them.
+ * unanswered: a host check no poller answered keeps the host's state
+ * (true: handled, do not give it to the state engine). check: the
+ * pharos_self!poller!NAME service. */
+int daemon_remote_prepare(struct daemon *d);
+int daemon_remote_start(struct daemon *d);
+void daemon_remote_stop(struct daemon *d);
+void daemon_remote_reloaded(struct daemon *d, const struct config *nc);
+bool daemon_remote_unanswered(struct daemon *d, struct host *h,
+    struct check_result *res);
+void daemon_remote_check(struct daemon *d, const char *name,
     struct check_result *res);
 
 /* daemon_event.c: event handlers after logged state changes; freshness

@@ -46,6 +46,7 @@
 #include "confarch.h"
 #include "daemon_int.h"
 #include "discovery.h"
+#include "topology_run.h"
 #include "evlog.h"
 #include "exec.h"
 #include "log.h"
@@ -459,6 +460,13 @@ daemon_reload_commit(struct daemon *d, struct daemon_next *nx)
 	sched_start(d->sched);
 	daemon_rearm(d, nx);
 	discovery_start(d->disc);
+	/* the saved topology's refresh follows the new hosts */
+	topology_run_free(d->topo);
+	if (topology_run_new(d->loop, d->snmp, d->cfg, d->addresses,
+	    &d->topo) != 0)
+		log_warnx("topology: out of memory; the saved topology is "
+		    "not refreshed");
+	topology_run_start(d->topo);
 	return 0;
 }
 

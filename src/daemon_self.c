@@ -6,7 +6,8 @@
  *
  *   CRITICAL  the retention file cannot be written (state, acks and
  *             downtimes would be lost at the next restart); no IPv4 ICMP
- *             socket could be opened
+ *             socket could be opened; the monitor is isolated from hosts
+ *             by a link or route of its own (daemon_netaware.c)
  *   WARNING   plugins failed to start, SNMP discoveries failed or the
  *             event log could not be rotated since the last health check
  *   OK        otherwise, with what pharosd does
@@ -69,6 +70,7 @@ daemon_health(struct daemon *d, struct daemon_problems *p)
 	const struct plugin_counters *pc = exec_get_plugin_counters(d->exec);
 	struct discovery_counters dc;
 	uint64_t rot = 0, roterr = 0, n;
+	char iso[512];
 
 	if (d->retention_error[0] != '\0')
 		daemon_problem(p, CHECK_CRITICAL, "retention not written: %s",
@@ -82,6 +84,8 @@ daemon_health(struct daemon *d, struct daemon_problems *p)
 	if ((n = daemon_grew(dc.failed, &d->self_disc_failed)) > 0)
 		daemon_problem(p, CHECK_WARNING, "%llu SNMP discovery(ies) "
 		    "failed", (unsigned long long)n);
+	if (daemon_netaware_isolation(d, iso, sizeof(iso)) > 0)
+		daemon_problem(p, CHECK_CRITICAL, "%s", iso);
 	evlog_counters(d->ev, &rot, &roterr);
 	if ((n = daemon_grew(roterr, &d->self_rot_errors)) > 0)
 		daemon_problem(p, CHECK_WARNING, "event log rotation failed");
@@ -97,9 +101,14 @@ daemon_self_check(void *arg, const struct check_job *job,
 	long long up = (long long)(time(NULL) - d->start_time);
 	const char *what = job->spec->nargs > 0 ? job->spec->args[0] : "";
 
+	if (strcmp(what, "poller") == 0) {
+		daemon_remote_check(d, job->spec->nargs > 1 ?
+		    job->spec->args[1] : "", res);
+		return;
+	}
 	if (strcmp(what, "") != 0 && strcmp(what, "health") != 0) {
 		check_result_set(res, CHECK_UNKNOWN, "pharos_self: unknown "
-		    "argument '%s' (none, or health)", what);
+		    "argument '%s' (none, health, or poller!NAME)", what);
 		return;
 	}
 	if (strcmp(what, "health") == 0)

@@ -6,6 +6,7 @@
  * start) its counters read as zero.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "annot.h"
 #include "conf.h"
+#include "daemon_authz.h"
 #include "daemon_int.h"
 #include "discovery.h"
 #include "exec.h"
@@ -319,24 +322,141 @@ daemon_status_common(const struct daemon *d, json_t *o,
 	    json_integer(daemon_mono_to_epoch(d, cs->next_check_ns)));
 }
 
+/* The names of the hosts of v (n of them) the requester sees. */
 static json_t *
-daemon_host_json(const struct daemon *d, const struct host *h)
+daemon_host_names(const struct daemon_view *v, struct host *const *hv,
+    size_t n)
 {
-	json_t *o, *parents;
+	json_t *a = json_array();
 	size_t i;
 
-	parents = json_array();
-	for (i = 0; i < h->nparents; i++)
-		json_array_append_new(parents, json_string(h->parents[i]->name));
-	o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "name", h->name,
-	    "address", h->address, "state", host_state_name(h->st.state),
-	    "parents", parents,
+	for (i = 0; a != NULL && i < n; i++)
+		if (daemon_view_host(v, hv[i]))
+			json_array_append_new(a, json_string(hv[i]->name));
+	return a;
+}
+
+/* What the discovery cache knows of h (sysDescr, interfaces), or null. */
+static json_t *
+daemon_host_facts(const struct daemon *d, const struct host *h)
+{
+	json_t *cache, *e;
+
+	if (d->cfg->discovery_cache_file == NULL)
+		return json_null();
+	cache = json_load_file(d->cfg->discovery_cache_file, 0, NULL);
+	e = json_object_get(json_object_get(cache, "hosts"), h->name);
+	if (e != NULL) {
+		json_incref(e);
+		json_object_del(e, "services"); /* check commands: config */
+	}
+	json_decref(cache);
+	return e != NULL ? e : json_null();
+}
+
+/* Whether o is acknowledged, in downtime: 1 acknowledged, 2 in
+ * downtime, 0 neither. */
+static int
+daemon_handled(const struct daemon *d, const struct host *h,
+    const struct service *s)
+{
+	const char *svc = s != NULL ? s->description : NULL;
+
+	if (d->annot == NULL)
+		return 0;
+	if (annot_ack_get(d->annot, h->name, svc) != NULL)
+		return 1;
+	return annot_in_downtime(d->annot, h->name, svc) > 0 ? 2 : 0;
+}
+
+/* The fields lists need, for large answers ("brief"). */
+static json_t *
+daemon_brief_json(const struct daemon *d, const struct daemon_view *v,
+    const struct host *h, const struct service *s)
+{
+	const struct check_status *cs = s != NULL ? &s->st : &h->st;
+	int hd = daemon_handled(d, h, s);
+	json_t *o;
+
+	if (s != NULL)
+		o = json_pack("{s:s, s:s, s:s, s:i, s:i}", "host", h->name,
+		    "description", s->description, "state",
+		    service_state_name(cs->state), "current_attempt",
+		    cs->current_attempt, "max_attempts", s->max_check_attempts);
+	else
+		o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I}", "name",
+		    h->name, "address", h->address, "state",
+		    host_state_name(cs->state), "parents",
+		    daemon_host_names(v, h->parents, h->nparents), "children",
+		    daemon_host_names(v, h->children, h->nchildren),
+		    "nservices", (json_int_t)h->nservices);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "state_type",
+	    json_string(state_type_name(cs->state_type)));
+	json_object_set_new(o, "output", daemon_str(cs->output));
+	json_object_set_new(o, "last_check", json_integer(cs->last_check_time));
+	json_object_set_new(o, "last_state_change",
+	    json_integer(cs->last_state_change_time));
+	json_object_set_new(o, "acknowledged", json_boolean(hd == 1));
+	json_object_set_new(o, "scheduled_downtime_depth",
+	    json_integer(hd == 2));
+	if (hd == 1) {
+		const struct annot_ack *ack = annot_ack_get(d->annot, h->name,
+		    s != NULL ? s->description : NULL);
+
+		json_object_set_new(o, "acknowledgement", json_pack(
+		    "{s:s, s:s}", "author", ack->author, "comment",
+		    ack->comment));
+	}
+	return o;
+}
+
+/* counts[state name] = {total, unhandled, acknowledged, downtime}. */
+static void
+daemon_count(json_t *counts, const char *state, int handled)
+{
+	static const char *const keys[] = { "unhandled", "acknowledged",
+		"downtime" };
+	json_t *c = json_object_get(counts, state);
+
+	if (c == NULL) {
+		c = json_pack("{s:i, s:i, s:i, s:i}", "total", 0, "unhandled",
+		    0, "acknowledged", 0, "downtime", 0);
+		if (c == NULL || json_object_set_new(counts, state, c) != 0)
+			return;
+	}
+	json_object_set_new(c, "total", json_integer(json_integer_value(
+	    json_object_get(c, "total")) + 1));
+	json_object_set_new(c, keys[handled], json_integer(json_integer_value(
+	    json_object_get(c, keys[handled])) + 1));
+}
+
+static json_t *
+daemon_host_json(const struct daemon *d, const struct daemon_view *v,
+    const struct host *h, bool details)
+{
+	json_t *o, *groups;
+	size_t i;
+
+	groups = json_array();
+	for (i = 0; groups != NULL && i < h->ngroups; i++)
+		json_array_append_new(groups, json_string(h->groups[i]->name));
+	o = json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:I, s:b}",
+	    "name", h->name, "alias", h->alias, "display_name",
+	    h->display_name, "address", h->address,
+	    "state", host_state_name(h->st.state),
+	    "parents", daemon_host_names(v, h->parents, h->nparents),
+	    "children", daemon_host_names(v, h->children, h->nchildren),
+	    "hostgroups", groups, "nservices", (json_int_t)h->nservices,
 	    "waiting_on_parents", d->state != NULL &&
 	    state_host_waiting(d->state, h));
 	if (o != NULL)
 		daemon_status_common(d, o, &h->st, h->max_check_attempts);
 	if (o != NULL)
 		daemon_annot_json(d, h, NULL, o);
+	if (o != NULL && details)
+		json_object_set_new(o, "snmp", daemon_host_facts(d, h));
 	return o;
 }
 
@@ -345,14 +465,71 @@ daemon_service_json(const struct daemon *d, const struct service *s)
 {
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:s}", "host", s->host->name,
-	    "description", s->description,
+	o = json_pack("{s:s, s:s, s:s?, s:s}", "host", s->host->name,
+	    "description", s->description, "display_name", s->display_name,
 	    "state", service_state_name(s->st.state));
 	if (o != NULL)
 		daemon_status_common(d, o, &s->st, s->max_check_attempts);
 	if (o != NULL)
 		daemon_annot_json(d, s->host, s, o);
 	return o;
+}
+
+/* Keep the comments and downtimes of objects the requester sees. */
+static json_t *
+daemon_annot_visible(const struct daemon_view *v, json_t *lists)
+{
+	const char *keys[] = { "comments", "downtimes" };
+	json_t *arr, *e;
+	size_t k, i;
+
+	if (v->user == NULL || lists == NULL)
+		return lists;
+	for (k = 0; k < 2; k++) {
+		arr = json_object_get(lists, keys[k]);
+		for (i = json_array_size(arr); i-- > 0;) {
+			e = json_array_get(arr, i);
+			if (!daemon_view_names(v, json_string_value(
+			    json_object_get(e, "host")), json_string_value(
+			    json_object_get(e, "service"))))
+				json_array_remove(arr, i);
+		}
+	}
+	return lists;
+}
+
+/* The hostgroups with at least one member the requester sees, and those
+ * members. */
+static json_t *
+daemon_hostgroups_json(const struct daemon *d, const struct daemon_view *v)
+{
+	const struct objects *o = &d->cfg->objects;
+	json_t *a = json_array(), *m;
+	size_t i;
+
+	for (i = 0; a != NULL && i < o->nhostgroups; i++) {
+		const struct hostgroup *g = o->hostgroups[i];
+
+		m = daemon_host_names(v, g->members, g->nmembers);
+		if (json_array_size(m) == 0) {
+			json_decref(m);
+			continue;
+		}
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:o}", "name",
+		    g->name, "alias", g->alias, "members", m));
+	}
+	return a;
+}
+
+/* The program as a user without authorized_for_system_information sees
+ * it: no counters, no configuration; counts of what they see. */
+static json_t *
+daemon_program_user(const struct daemon *d, size_t nh, size_t ns)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I}", "version",
+	    PACKAGE_VERSION, "start_time", (json_int_t)d->start_time, "now",
+	    (json_int_t)time(NULL), "hosts", (json_int_t)nh, "services",
+	    (json_int_t)ns);
 }
 
 /* True when name is among the strings of arr (NULL arr matches all). */
@@ -395,52 +572,288 @@ bad:
 	return -1;
 }
 
+/* Lists for a page of a large network: filtered by a hostgroup and a
+ * text, sorted, and cut to one page (offset, limit). */
+enum daemon_sort { DAEMON_SORT_NONE, DAEMON_SORT_STATE, DAEMON_SORT_NAME,
+	DAEMON_SORT_AGE };
+
+struct daemon_list_opts {
+	const char *match;     /* NULL: any */
+	const char *hostgroup; /* NULL: any */
+	enum daemon_sort sort;
+	size_t offset, limit;  /* limit 0: all */
+};
+
+static int
+daemon_severity(const char *st)
+{
+	static const char *const order[] = { "DOWN", "CRITICAL",
+		"UNREACHABLE", "UNKNOWN", "WARNING", "PENDING", "UP", "OK" };
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (strcmp(st, order[i]) == 0)
+			return (int)i;
+	return 99;
+}
+
+static int
+daemon_cmp_status(const struct check_status *a, const struct check_status *b,
+    const char *sa, const char *sb, enum daemon_sort k)
+{
+	if (k == DAEMON_SORT_STATE)
+		return daemon_severity(sa) - daemon_severity(sb);
+	if (k == DAEMON_SORT_AGE) /* oldest change first */
+		return a->last_state_change_time < b->last_state_change_time ?
+		    -1 : a->last_state_change_time > b->last_state_change_time;
+	return 0;
+}
+
+static int
+daemon_cmp_host(const void *x, const void *y, void *arg)
+{
+	const struct host *a = *(const struct host *const *)x;
+	const struct host *b = *(const struct host *const *)y;
+	int r = daemon_cmp_status(&a->st, &b->st, host_state_name(a->st.state),
+	    host_state_name(b->st.state), *(const enum daemon_sort *)arg);
+
+	return r != 0 ? r : strcmp(a->name, b->name);
+}
+
+static int
+daemon_cmp_service(const void *x, const void *y, void *arg)
+{
+	const struct service *a = *(const struct service *const *)x;
+	const struct service *b = *(const struct service *const *)y;
+	int r = daemon_cmp_status(&a->st, &b->st,
+	    service_state_name(a->st.state), service_state_name(b->st.state),
+	    *(const enum daemon_sort *)arg);
+
+	if (r == 0)
+		r = strcmp(a->host->name, b->host->name);
+	return r != 0 ? r : strcmp(a->description, b->description);
+}
+
+static bool
+daemon_in_group(const struct host *h, const char *group)
+{
+	size_t i;
+
+	if (group == NULL)
+		return true;
+	for (i = 0; i < h->ngroups; i++)
+		if (strcmp(h->groups[i]->name, group) == 0)
+			return true;
+	return false;
+}
+
+static bool
+daemon_has_text(const char *s, const char *match)
+{
+	return s != NULL && strcasestr(s, match) != NULL;
+}
+
+static bool
+daemon_host_matches(const struct host *h, const char *match)
+{
+	return match == NULL || daemon_has_text(h->name, match) ||
+	    daemon_has_text(h->address, match) ||
+	    daemon_has_text(h->st.output, match);
+}
+
+static bool
+daemon_service_matches(const struct service *s, const char *match)
+{
+	return match == NULL || daemon_host_matches(s->host, match) ||
+	    daemon_has_text(s->description, match) ||
+	    daemon_has_text(s->st.output, match);
+}
+
+static int
+daemon_list_opts(json_t *req, struct daemon_list_opts *lo, char *err,
+    size_t errlen)
+{
+	json_t *v;
+	const char *k;
+
+	memset(lo, 0, sizeof(*lo));
+	if ((v = json_object_get(req, "match")) != NULL) {
+		if (!json_is_string(v) || json_string_length(v) > 256) {
+			snprintf(err, errlen, "'match' must be a string of at "
+			    "most 256 bytes");
+			return -1;
+		}
+		lo->match = json_string_length(v) > 0 ? json_string_value(v) :
+		    NULL;
+	}
+	if ((v = json_object_get(req, "hostgroup")) != NULL) {
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "'hostgroup' must be a string");
+			return -1;
+		}
+		lo->hostgroup = json_string_value(v);
+	}
+	if ((v = json_object_get(req, "sort")) != NULL) {
+		k = json_string_value(v);
+		if (k != NULL && strcmp(k, "state") == 0)
+			lo->sort = DAEMON_SORT_STATE;
+		else if (k != NULL && strcmp(k, "name") == 0)
+			lo->sort = DAEMON_SORT_NAME;
+		else if (k != NULL && strcmp(k, "age") == 0)
+			lo->sort = DAEMON_SORT_AGE;
+		else {
+			snprintf(err, errlen, "'sort' must be state, name or "
+			    "age");
+			return -1;
+		}
+	}
+	if ((v = json_object_get(req, "offset")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			snprintf(err, errlen, "'offset' must be 0 or more");
+			return -1;
+		}
+		lo->offset = (size_t)json_integer_value(v);
+	}
+	if ((v = json_object_get(req, "limit")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			snprintf(err, errlen, "'limit' must be 1 or more");
+			return -1;
+		}
+		lo->limit = (size_t)json_integer_value(v);
+	}
+	return 0;
+}
+
+/* The slice [offset, offset + limit) of n. */
+static void
+daemon_slice(const struct daemon_list_opts *lo, size_t n, size_t *from,
+    size_t *to)
+{
+	*from = lo->offset < n ? lo->offset : n;
+	*to = lo->limit > 0 && lo->limit < n - *from ? *from + lo->limit : n;
+}
+
 int
 daemon_op_status(struct daemon *d, json_t *req, json_t **data, char *err,
     size_t errlen)
 {
 	const struct objects *o = &d->cfg->objects;
-	json_t *names, *states = NULL, *filter, *hosts, *services;
-	size_t i;
+	json_t *names, *states = NULL, *filter, *hosts, *services, *program;
+	json_t *counts, *show;
+	const struct host **hv = NULL;
+	const struct service **sv = NULL;
+	struct daemon_list_opts lo;
+	struct daemon_view v;
+	size_t i, nh = 0, ns = 0, nhv = 0, nsv = 0, from, to;
+	bool details, brief, with_hosts, with_services, unhandled = false;
+	int hd;
 
-	if (daemon_string_list(req, "hosts", &names, err, errlen) != 0)
-		return -1;
+	if (daemon_view_init(d, req, &v, err, errlen) != 0)
+		goto fail;
+	if (daemon_string_list(req, "hosts", &names, err, errlen) != 0 ||
+	    daemon_list_opts(req, &lo, err, errlen) != 0)
+		goto fail;
 	filter = json_object_get(req, "filter");
 	if (filter != NULL) {
 		if (!json_is_object(filter)) {
 			snprintf(err, errlen, "'filter' must be an object");
-			return -1;
+			goto fail;
 		}
 		if (daemon_string_list(filter, "states", &states, err,
 		    errlen) != 0)
-			return -1;
+			goto fail;
+		unhandled = json_is_true(json_object_get(filter,
+		    "unhandled"));
 	}
-	/* auth_user is reserved: accepted, not enforced yet. */
+	brief = json_is_true(json_object_get(req, "brief"));
+	if ((show = json_object_get(req, "show")) != NULL &&
+	    (!json_is_string(show) || (strcmp(json_string_value(show),
+	    "all") != 0 && strcmp(json_string_value(show), "hosts") != 0 &&
+	    strcmp(json_string_value(show), "services") != 0))) {
+		snprintf(err, errlen, "'show' must be all, hosts or services");
+		goto fail;
+	}
+	with_hosts = show == NULL ||
+	    strcmp(json_string_value(show), "services") != 0;
+	with_services = show == NULL ||
+	    strcmp(json_string_value(show), "hosts") != 0;
+	/* Host details (SNMP facts) when one host is asked for. */
+	details = json_array_size(names) == 1 && !brief;
+	hv = calloc(o->nhosts + 1, sizeof(*hv));
+	sv = calloc(o->nservices + 1, sizeof(*sv));
+	if (hv == NULL || sv == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 
-	hosts = json_array();
-	services = json_array();
+	counts = json_pack("{s:{}, s:{}}", "hosts", "services");
 	for (i = 0; i < o->nhosts; i++) {
 		const struct host *h = o->hosts[i];
+		const char *st = host_state_name(h->st.state);
 
-		if (!daemon_in_list(names, h->name) ||
-		    !daemon_in_list(states, host_state_name(h->st.state)))
+		if (!daemon_view_host(&v, h))
 			continue;
-		json_array_append_new(hosts, daemon_host_json(d, h));
+		nh++;
+		hd = daemon_handled(d, h, NULL);
+		daemon_count(json_object_get(counts, "hosts"), st, hd);
+		if (with_hosts && (!unhandled || hd == 0) &&
+		    daemon_in_list(names, h->name) &&
+		    daemon_in_list(states, st) &&
+		    daemon_in_group(h, lo.hostgroup) &&
+		    daemon_host_matches(h, lo.match))
+			hv[nhv++] = h;
 	}
 	for (i = 0; i < o->nservices; i++) {
 		const struct service *s = o->services[i];
+		const char *st = service_state_name(s->st.state);
 
-		if (!daemon_in_list(names, s->host->name) ||
-		    !daemon_in_list(states, service_state_name(s->st.state)))
+		if (!daemon_view_service(&v, s))
 			continue;
-		json_array_append_new(services, daemon_service_json(d, s));
+		ns++;
+		hd = daemon_handled(d, s->host, s);
+		daemon_count(json_object_get(counts, "services"), st, hd);
+		if (with_services && (!unhandled || hd == 0) &&
+		    daemon_in_list(names, s->host->name) &&
+		    daemon_in_list(states, st) &&
+		    daemon_in_group(s->host, lo.hostgroup) &&
+		    daemon_service_matches(s, lo.match))
+			sv[nsv++] = s;
 	}
-	*data = json_pack("{s:o, s:o, s:o, s:o}", "program",
-	    daemon_program_json(d), "hosts", hosts, "services", services,
-	    "annotations", daemon_annot_lists_json(d));
+	if (lo.sort != DAEMON_SORT_NONE) {
+		qsort_r(hv, nhv, sizeof(*hv), daemon_cmp_host, &lo.sort);
+		qsort_r(sv, nsv, sizeof(*sv), daemon_cmp_service, &lo.sort);
+	}
+	hosts = json_array();
+	daemon_slice(&lo, nhv, &from, &to);
+	for (i = from; i < to; i++)
+		json_array_append_new(hosts, brief ?
+		    daemon_brief_json(d, &v, hv[i], NULL) :
+		    daemon_host_json(d, &v, hv[i], details));
+	services = json_array();
+	daemon_slice(&lo, nsv, &from, &to);
+	for (i = from; i < to; i++)
+		json_array_append_new(services, brief ?
+		    daemon_brief_json(d, &v, sv[i]->host, sv[i]) :
+		    daemon_service_json(d, sv[i]));
+	program = daemon_view_has(&v, AUTHZ_SYSTEM_INFORMATION) ?
+	    daemon_program_json(d) : daemon_program_user(d, nh, ns);
+	*data = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I}}",
+	    "program", program, "hosts", hosts, "services", services,
+	    "counts", counts, "annotations", daemon_annot_visible(&v,
+	    daemon_annot_lists_json(d)), "hostgroups",
+	    daemon_hostgroups_json(d, &v), "matched", "hosts",
+	    (json_int_t)nhv, "services", (json_int_t)nsv);
 	if (*data == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto fail;
 	}
+	free(hv);
+	free(sv);
+	daemon_view_close(&v);
 	return 0;
+fail:
+	free(hv);
+	free(sv);
+	daemon_view_close(&v);
+	return -1;
 }

@@ -7,6 +7,7 @@
  */
 #include "exec.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arp.h"
 #include "conf.h"
 #include "icmp.h"
 #include "icmp_check.h"
@@ -21,6 +23,7 @@
 #include "loop.h"
 #include "macro.h"
 #include "plugin.h"
+#include "remote.h"
 #include "snmp.h"
 #include "snmp_check.h"
 
@@ -35,6 +38,10 @@ struct exec_job {
 	struct plugin_job *plugin; /* while the plugin runner has it */
 	struct snmp_check_params snmp_params;
 	struct snmp_check_run *snmp; /* while the SNMP checks have it */
+	struct remote_job *remote; /* while a remote poller has it */
+	struct arp_probe *arp;     /* while the ARP prober has it */
+	bool arp_fallback;         /* a host check with host_check_fallback arp */
+	bool arp_tried;            /* the fallback ran (once per job) */
 	struct loop_timer defer;  /* delivers a result computed up front */
 	struct check_result res;
 };
@@ -46,6 +53,9 @@ struct exec {
 	exec_self_fn *self;       /* pharos_self; NULL: UNKNOWN */
 	void *self_arg;
 	struct plugin_runner *plugins;
+	struct remote *remote;    /* NULL: hosts with a poller are UNKNOWN */
+	struct arp *arp;          /* NULL: arp checks are UNKNOWN */
+	bool freeing;             /* no fallback probes while aborting */
 	const struct config *cfg;
 	const struct command **warned; /* commands with unknown macros */
 	size_t nwarned;
@@ -96,11 +106,15 @@ exec_get_plugin_counters(const struct exec *ex)
 	return plugin_runner_counters(ex->plugins);
 }
 
+static bool exec_arp_fallback(struct exec_job *job);
+
 static void
 exec_finish(struct exec_job *job)
 {
 	struct exec *ex = job->ex;
 
+	if (exec_arp_fallback(job))
+		return; /* finished again when the ARP probe ends */
 	if (job->prev != NULL)
 		job->prev->next = job->next;
 	else
@@ -135,6 +149,119 @@ exec_icmp_done(const struct icmp_result *r, void *arg)
 	job->probe = NULL;
 	icmp_check_result(&job->icmp_params, job->address, r, &job->res);
 	exec_finish(job);
+}
+
+/* --- ARP: the `arp` check and host_check_fallback arp ------------------- */
+
+void
+exec_set_arp(struct exec *ex, struct arp *arp)
+{
+	ex->arp = arp;
+}
+
+/* The address as an ARP (IPv4) or neighbour solicitation (IPv6) target;
+ * false when it is not a literal of either. */
+static bool
+exec_arp_target(const char *address, struct arp_request *req)
+{
+	if (inet_pton(AF_INET, address, &req->target) == 1) {
+		req->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, address, &req->target6) == 1) {
+		req->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+static void
+exec_arp_done(const struct arp_result *r, void *arg)
+{
+	struct exec_job *job = arg;
+
+	job->arp = NULL;
+	check_result_clear(&job->res);
+	arp_check_result(job->address, r, &job->res);
+	exec_finish(job);
+}
+
+static bool
+exec_arp(struct exec *ex, struct exec_job *job, const struct check_job *cj)
+{
+	struct arp_request req = { .count = 0 };
+	char err[256];
+	int rc;
+
+	if (arp_check_parse(cj->spec->args, cj->spec->nargs, &req.count, err,
+	    sizeof(err)) != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "%s", err);
+		return false;
+	}
+	if (!exec_arp_target(job->address, &req)) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "ARP UNKNOWN - %s: "
+		    "ARP checks need an IPv4 or IPv6 address", job->address);
+		return false;
+	}
+	if (ex->arp == NULL) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "ARP UNKNOWN - %s: "
+		    "no ARP prober", job->address);
+		return false;
+	}
+	rc = arp_probe_start(ex->arp, &req, exec_arp_done, job, &job->arp);
+	if (rc != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "arp: cannot start "
+		    "probe: %s", strerror(-rc));
+		return false;
+	}
+	return true;
+}
+
+/* The fallback's end: a reply makes the host UP, saying why; otherwise
+ * the failed result stands, with what ARP found. */
+static void
+exec_fallback_done(const struct arp_result *r, void *arg)
+{
+	struct exec_job *job = arg;
+	struct check_result ar = { 0 };
+	char buf[1024], *out;
+
+	job->arp = NULL;
+	arp_check_result(job->address, r, &ar);
+	if (r->replies > 0) {
+		snprintf(buf, sizeof(buf), "%s; the host check failed: %s",
+		    ar.output, job->res.output != NULL ? job->res.output : "");
+		free(job->res.perfdata);
+		job->res.perfdata = ar.perfdata;
+		ar.perfdata = NULL;
+		job->res.code = CHECK_OK;
+	} else
+		snprintf(buf, sizeof(buf), "%s (%s)", job->res.output != NULL ?
+		    job->res.output : "", r->err != 0 ? r->text :
+		    "no ARP reply either");
+	if ((out = strdup(buf)) != NULL) {
+		free(job->res.output);
+		job->res.output = out;
+	}
+	check_result_clear(&ar);
+	exec_finish(job);
+}
+
+/* After a failed host check of a host with host_check_fallback arp:
+ * start the ARP probe (once). True when it runs. */
+static bool
+exec_arp_fallback(struct exec_job *job)
+{
+	struct exec *ex = job->ex;
+	struct arp_request req = { .count = 0 };
+
+	if (!job->arp_fallback || job->arp_tried || ex->freeing ||
+	    ex->arp == NULL || job->res.code < CHECK_CRITICAL ||
+	    !exec_arp_target(job->address, &req))
+		return false;
+	job->arp_tried = true;
+	return arp_probe_start(ex->arp, &req, exec_fallback_done, job,
+	    &job->arp) == 0;
 }
 
 static void
@@ -266,6 +393,53 @@ exec_snmp(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	return true;
 }
 
+void
+exec_set_remote(struct exec *ex, struct remote *remote)
+{
+	ex->remote = remote;
+}
+
+static void
+exec_remote_done(void *arg, const char *poller,
+    const struct jobwire_result *jr)
+{
+	struct exec_job *job = arg;
+
+	job->remote = NULL;
+	remote_job_result(poller, jr, &job->res);
+	exec_finish(job);
+}
+
+/* A host with a poller: the check runs on a pharos-worker. */
+static bool
+exec_remote(struct exec *ex, struct exec_job *job, const struct check_job *cj)
+{
+	struct jobwire_job jj;
+	char err[256];
+	int rc;
+
+	/* The poller is where the host is: no local ARP fallback. */
+	job->arp_fallback = false;
+	if (ex->remote == NULL) {
+		remote_job_result(cj->host->poller, NULL, &job->res);
+		return false;
+	}
+	if (remote_job_build(cj, ex->cfg, &jj, err, sizeof(err)) != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN, "%s", err);
+		return false;
+	}
+	rc = remote_submit(ex->remote, cj->host->poller, &jj, cj->timeout_ns,
+	    exec_remote_done, job, &job->remote);
+	jobwire_job_clear(&jj);
+	if (rc != 0) {
+		check_result_set(&job->res, CHECK_UNKNOWN,
+		    "cannot send the check to poller %s: %s",
+		    cj->host->poller, strerror(-rc));
+		return false;
+	}
+	return true;
+}
+
 /* Start the job on its prober; on failure fill job->res for deferred
  * delivery and return false. */
 static bool
@@ -276,6 +450,8 @@ exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	char err[256];
 	int rc;
 
+	if (cj->host->poller != NULL && cmd->builtin != BUILTIN_SELF)
+		return exec_remote(ex, job, cj);
 	switch (cmd->builtin) {
 	case BUILTIN_ICMP:
 		if (icmp_check_parse(cj->spec->args, cj->spec->nargs,
@@ -299,6 +475,8 @@ exec_start(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	case BUILTIN_SNMP:
 	case BUILTIN_SNMP_IF:
 		return exec_snmp(ex, job, cj);
+	case BUILTIN_ARP:
+		return exec_arp(ex, job, cj);
 	case BUILTIN_SELF:
 		/* Computed at once; delivered on the next pass as always. */
 		if (ex->self != NULL)
@@ -330,6 +508,11 @@ exec_submit(struct exec *ex, const struct check_job *cj, check_done_fn *fn,
 	job->ex = ex;
 	job->fn = fn;
 	job->arg = arg;
+	/* Only where the monitor itself checks: a remote poller's LAN is
+	 * not ours to ask. */
+	job->arp_fallback = cj->host_check && cj->host != NULL &&
+	    cj->host->check_fallback == HOST_FALLBACK_ARP &&
+	    cj->host->poller == NULL;
 	job->res.start_ns = loop_clock();
 	job->res.start_time = (int64_t)time(NULL);
 	loop_timer_init(&job->defer, exec_deferred, job);
@@ -393,14 +576,28 @@ exec_free(struct exec *ex)
 
 	if (ex == NULL)
 		return;
+	ex->freeing = true;
 	while ((job = ex->jobs) != NULL) {
-		if (job->probe != NULL)
+		if (job->arp != NULL) {
+			arp_probe_cancel(ex->arp, job->arp); /* silent */
+			job->arp = NULL;
+			check_result_clear(&job->res);
+			check_result_set(&job->res, CHECK_UNKNOWN,
+			    "check aborted");
+			exec_finish(job);
+		} else if (job->probe != NULL)
 			icmp_probe_cancel(ex->icmp, job->probe); /* finishes */
 		else if (job->plugin != NULL)
 			plugin_cancel(ex->plugins, job->plugin); /* finishes */
 		else if (job->snmp != NULL) {
 			snmp_check_cancel(ex->snmp, job->snmp); /* silent */
 			job->snmp = NULL;
+			check_result_set(&job->res, CHECK_UNKNOWN,
+			    "check aborted");
+			exec_finish(job);
+		} else if (job->remote != NULL) {
+			remote_cancel(ex->remote, job->remote); /* silent */
+			job->remote = NULL;
 			check_result_set(&job->res, CHECK_UNKNOWN,
 			    "check aborted");
 			exec_finish(job);

@@ -1,7 +1,9 @@
 /*
  * exec: the executor. It takes check jobs and hands back exactly one result
  * per job, choosing the prober by the job's command: built-in `icmp` goes to
- * the ICMP prober, `snmp` and `snmp_if` to the SNMP checks, any other
+ * the ICMP prober, `arp` to the ARP prober (which also follows a failed
+ * host check of a host with host_check_fallback arp), `snmp` and
+ * `snmp_if` to the SNMP checks, any other
  * command line is expanded (macro.h) and run as a Nagios plugin
  * (plugin.h). The scheduler sees only exec_submit() and its callback.
  */
@@ -51,6 +53,16 @@ int exec_submit(struct exec *ex, const struct check_job *job,
 typedef void exec_self_fn(void *arg, const struct check_job *job,
     struct check_result *res);
 void exec_set_self(struct exec *ex, exec_self_fn *fn, void *arg);
+
+/* The ARP prober for `arp` checks and host_check_fallback arp (borrowed;
+ * must outlive the executor; NULL: arp checks are UNKNOWN, no fallback). */
+struct arp;
+void exec_set_arp(struct exec *ex, struct arp *arp);
+
+/* Checks of hosts with a poller go to remote (borrowed; must outlive the
+ * executor; NULL: they are UNKNOWN "no poller answered"). */
+struct remote;
+void exec_set_remote(struct exec *ex, struct remote *remote);
 
 /* Run a command (notifications) as a plugin: its own process group, a
  * timeout, no result but a logged failure. argv is borrowed. Returns 0 or

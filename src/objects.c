@@ -104,7 +104,7 @@ static const struct conf_key objects_keys_host[] = {
 	K_OPTS("notification_options", "durfsna"),
 	K_OPTS("stalking_options", "oduNna"), K_ANY("vrml_image"),
 	K_ANY("statusmap_image"), K_ANY("2d_coords"), K_ANY("3d_coords"),
-	K_END,
+	K_ANY("poller"), K_ANY("host_check_fallback"), K_END,
 };
 
 static const struct conf_key objects_keys_service[] = {
@@ -147,7 +147,7 @@ static const struct conf_key objects_keys_contactgroup[] = {
 static const struct conf_key objects_keys_hostgroup[] = {
 	K_ANY("hostgroup_name"), K_ANY("alias"), K_LIST("members"),
 	K_LIST("hostgroup_members"), K_ANY("notes"), K_ANY("notes_url"),
-	K_ANY("action_url"), K_END,
+	K_ANY("action_url"), K_ANY("poller"), K_END,
 };
 
 static const struct conf_key objects_keys_timeperiod[] = {
@@ -477,6 +477,7 @@ objects_host_free(struct host *h)
 	free(h->address6);
 	free(h->snmp);
 	free(h->device_profile);
+	free(h->poller);
 	objects_check_free(&h->check, &h->st);
 	free(h->parents);
 	free(h->children);
@@ -573,6 +574,7 @@ objects_builtins(struct objects *o)
 		{ "snmp", BUILTIN_SNMP },
 		{ "snmp_if", BUILTIN_SNMP_IF },
 		{ "pharos_self", BUILTIN_SELF },
+		{ "arp", BUILTIN_ARP },
 	};
 	struct objects_priv *p = o->priv;
 	struct command *c;

@@ -52,6 +52,15 @@ enum builtin {
 	BUILTIN_SNMP,     /* "snmp" */
 	BUILTIN_SNMP_IF,  /* "snmp_if" */
 	BUILTIN_SELF,     /* "pharos_self": the monitor's own health */
+	BUILTIN_ARP,      /* "arp": ARP or NDP to an on-link device */
+};
+
+/* What a failed host check tries before the host is DOWN
+ * (host_check_fallback; docs/network-awareness.md). */
+enum host_fallback {
+	HOST_FALLBACK_NONE = 0,
+	HOST_FALLBACK_ARP, /* ARP (IPv4) or neighbour solicitation (IPv6)
+			      to on-link addresses */
 };
 
 /* Where an object was defined, for messages. file is borrowed from the
@@ -246,7 +255,11 @@ struct host {
 	 * community "public", port 161. Owned. */
 	struct snmp_target *snmp;
 	char *device_profile; /* NULL when unset */
+	/* The remote poller that runs this host's checks (its own poller
+	 * key, else its hostgroups'; docs/scaling.md), or NULL: local. */
+	char *poller;
 	struct check_spec check;
+	enum host_fallback check_fallback; /* host_check_fallback */
 	int64_t check_interval_ns;
 	int64_t retry_interval_ns;
 	int max_check_attempts;

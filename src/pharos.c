@@ -36,12 +36,15 @@
 #include "capacity_cli.h"
 #include "graph_cli.h"
 #include "logsearch.h"
+#include "netdisc_cli.h"
 #include "pharos_config.h"
 #include "pharos_int.h"
 #include "ping.h"
 #include "query.h"
+#include "route_cli.h"
 #include "snmp_cli.h"
 #include "stats_cli.h"
+#include "traps_cli.h"
 #include "strnum.h"
 
 #ifndef SYSCONFDIR
@@ -95,6 +98,14 @@ pharos_usage(FILE *fp)
 	    "  snmp discover [-P PROFILE] ... AGENT[:PORT]\n"
 	    "                the services a device profile finds on an "
 	    "agent\n"
+	    "  discover RANGE... [--community C | --v3 ...] [-o FILE "
+	    "[--write]]\n"
+	    "                find devices, their classes and parents; write "
+	    "hosts\n"
+	    "                (see 'pharos discover -h')\n"
+	    "  topology [--config FILE] [--save[=FILE]]\n"
+	    "                the parent tree inferred from routes, LLDP, "
+	    "FDB and ARP\n"
 	    "  log [--since TIME] [--host H] [--type TYPE] ... [-n N]\n"
 	    "                search the event log and its archives (see "
 	    "'pharos log -h')\n"
@@ -116,6 +127,13 @@ pharos_usage(FILE *fp)
 	    "tells them\n"
 	    "  capacity ...  what fills up first, from RRD trends "
 	    "('pharos capacity -h')\n"
+	    "  traps [--host H] [--since T] [--oid O]\n"
+	    "                the SNMP traps pharosd received "
+	    "('pharos traps -h')\n"
+	    "  route [-4|-6] HOST|ADDR...\n"
+	    "                the kernel's route towards each target: "
+	    "interface, gateway,\n"
+	    "                source (see 'pharos route -h')\n"
 	    "\n"
 	    "exit status: 0 ok, 1 the daemon answered an error, 2 usage "
 	    "error,\n"
@@ -504,11 +522,24 @@ main(int argc, char **argv)
 		optind = 0;
 		return ping_main(argc, argv);
 	}
+	if (strcmp(cmd, "route") == 0) {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return route_cli_main(argc, argv);
+	}
 	if (strcmp(cmd, "snmp") == 0) {
 		argc -= optind;
 		argv += optind;
 		optind = 0;
 		return snmp_cli_main(argc, argv);
+	}
+	if (strcmp(cmd, "discover") == 0 || strcmp(cmd, "topology") == 0) {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return cmd[0] == 'd' ? netdisc_discover_main(argc, argv)
+		                     : netdisc_topology_main(argc, argv, o.cfg);
 	}
 	if (strcmp(cmd, "reload") == 0)
 		return pharos_reload_main(argc - optind, argv + optind,
@@ -545,6 +576,9 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stats") == 0)
 		return stats_cli_main(argc - optind, argv + optind,
 		                      pharos_ask, &o);
+	if (strcmp(cmd, "traps") == 0)
+		return traps_cli_main(argc - optind, argv + optind,
+		    pharos_ask, &o, (long long)time(NULL));
 	if (strcmp(cmd, "help") == 0) {
 		pharos_usage(stdout);
 		return pharos_flush();

@@ -37,7 +37,9 @@
 # Debian's snmpd (core, dist1, dist2, server, fw) or snmpsimd with a
 # recording (printer); snmpsimd also serves the Cisco switch recording on
 # dist1 port 1161 and the BGP recording on core port 1161. See
-# NETNS_AGENTS below and README.md. PHAROS_AGENTS=0 builds the network
+# NETNS_AGENTS below and README.md. Every device but mon also runs lldpd,
+# exporting LLDP-MIB to its snmpd over AgentX (see LLDP below).
+# PHAROS_AGENTS=0 builds the network
 # without them, 1 insists on all of them, auto (default) starts those whose
 # program and recording are installed.
 
@@ -388,6 +390,9 @@ rocommunity $NETNS_COMMUNITY 10.66.0.0/16 -V all
 rocommunity6 $NETNS_COMMUNITY fd66::/16 -V all
 createUser $NETNS_V3_USER SHA $NETNS_V3_AUTH AES $NETNS_V3_PRIV
 rouser $NETNS_V3_USER priv -V all
+# LLDP-MIB from this namespace's lldpd (netns_lldpd_start), over AgentX.
+master agentx
+agentXSocket unix:$(netns_agentx_sock "$dev")
 EOF
 		if [ "$dev" = server ]; then
 			echo "# The counter feed (netns.sh counter)."
@@ -451,6 +456,55 @@ netns_snmpsim_start() {
 	echo $! >"$dir/pid"
 }
 
+# --- LLDP --------------------------------------------------------------
+#
+# Every device but mon runs Debian's lldpd, so real LLDP frames cross the
+# veths: its system name is the device's name and its management address
+# the device's watched address. Where snmpd runs, lldpd exports LLDP-MIB
+# (lldpRemTable and friends, 1.0.8802.1.1.2) to it over AgentX on a socket
+# of this namespace's own (snmpd is the master). Its folder:
+# STATE/DEV/lldpd (PID in pid, stopped by netns_agents_stop with the
+# agents). Frames every second, so neighbours know each other at once.
+NETNS_LLDP_DEVICES="core dist1 dist2 server printer fw"
+
+# The AgentX socket of dev's snmpd.
+netns_agentx_sock() {
+	printf '%s/%s/agentx.sock\n' "$(netns_state_dir)" "$1"
+}
+
+# Start lldpd for dev (in the background; its PID in STATE/DEV/lldpd/pid).
+netns_lldpd_start() {
+	local dev=$1 dir ns x=()
+	ns="$(netns_prefix)-$dev"
+	dir="$(netns_state_dir)/$dev/lldpd"
+	rm -rf "$dir"
+	mkdir -p "$dir" || return 1
+	cat >"$dir/lldpd.conf" <<EOF || return 1
+configure system hostname $dev
+configure system description "Pharos lab $dev (Linux)"
+configure lldp tx-interval 1
+EOF
+	grep -q "^$dev snmpd " <<<"$NETNS_AGENTS" &&
+	    x=(-x -X "unix:$(netns_agentx_sock "$dev")")
+	ip netns exec "$ns" lldpd -d -u "$dir/lldpd.socket" -O "$dir/lldpd.conf" \
+	    -m "$(netns_addr "$dev")" "${x[@]}" </dev/null >"$dir/lldpd.log" 2>&1 &
+	echo $! >"$dir/pid"
+}
+
+# Start lldpd on every LLDP device when it is installed (PHAROS_AGENTS=1:
+# it must be).
+netns_lldpd_start_all() {
+	local mode=$1 dev
+	if ! command -v lldpd >/dev/null 2>&1; then
+		[ "$mode" = 1 ] && { echo "netns.sh: lldpd missing (Debian package lldpd)" >&2; return 1; }
+		echo "netns.sh: warning: no LLDP: lldpd missing (Debian package lldpd)" >&2
+		return 0
+	fi
+	for dev in $NETNS_LLDP_DEVICES; do
+		netns_lldpd_start "$dev" || return 1
+	done
+}
+
 # The last lines an agent wrote, to say why it failed.
 netns_agent_logtail() {
 	local f
@@ -506,6 +560,7 @@ netns_agents_start() {
 		fi
 		pending="$pending$dev $prog $port $comm $dir"$'\n'
 	done <<<"$NETNS_AGENTS"
+	netns_lldpd_start_all "$mode" || return 1
 	limit=${PHAROS_AGENT_WAIT:-20}
 	t0=$SECONDS
 	for _ in $(seq 1 200); do

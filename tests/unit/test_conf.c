@@ -425,7 +425,7 @@ test_conf_report_shape(void **state)
 		"Checking objects...\n", "\tChecked 8 services.\n",
 		"\tChecked 4 hosts.\n", "\tChecked 4 host groups.\n",
 		"\tChecked 2 contacts.\n", "\tChecked 2 contact groups.\n",
-		"\tChecked 7 commands.\n", "\tChecked 3 time periods.\n",
+		"\tChecked 8 commands.\n", "\tChecked 3 time periods.\n",
 		"\tAccepted 1 definitions not acted on yet",
 		"Checking for circular paths...\n\tChecked 4 hosts\n",
 		"Total Errors:   0\n", "Things look okay - No serious problems "
