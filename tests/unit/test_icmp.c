@@ -678,11 +678,17 @@ test_icmp_sequence_space_exhausted(void **state)
 	 * with the socket's buffer full. */
 	assert_int_equal((uint64_t)received + c->rx_late + c->rx_kernel_drops,
 	    c->tx_packets);
-	assert_int_equal(c->ts_unmatched, 0);
 	assert_int_equal(c->rx_bad_timestamp, 0);
+	/* Every RTT has a source: the kernel's stamps, or the monotonic
+	 * clock, counted. A send stamp that arrives after its probe
+	 * completed (a loaded machine) is counted unmatched; it can only
+	 * belong to a request that got no kernel RTT. On a quiet machine
+	 * both counters stay at 0. */
+	assert_true((uint64_t)kernel + c->ts_fallback >= (uint64_t)received);
+	assert_true(c->ts_unmatched <= c->tx_packets - (uint64_t)kernel);
 	if ((fx->family == AF_INET ? icmp_get_mode(fx->icmp) :
 				     icmp_get_mode6(fx->icmp)) ==
-	    ICMP_MODE_RAW)
+	    ICMP_MODE_RAW && c->ts_unmatched == 0 && c->rx_late == 0)
 		assert_int_equal(kernel, received);
 }
 
