@@ -3,9 +3,10 @@
  * client commands run (`pharos discover`, `pharos topology`; docs/
  * discovery.md, docs/topology.md).
  *
- * - netdisc_sweep(): which addresses of IPv4 CIDR ranges answer ICMP echo,
+ * - netdisc_sweep(): which addresses of IPv4/IPv6 ranges answer ICMP echo,
  *   on the daemon's prober (probes/icmp.h), paced and with a bounded
- *   number of probes in flight.
+ *   number of probes in flight, or, on the monitor's own subnets, ARP
+ *   (netdisc_sweep_arp(), probes/arp.h).
  * - netdisc_poll(): for each device, over SNMP (probes/snmp.h): the
  *   system group (sysDescr, sysObjectID, sysName, sysServices,
  *   snmpEngineID) and given extra OIDs, its own addresses (ipAdEntAddr,
@@ -22,6 +23,7 @@
 #ifndef PHAROS_NETDISC_H
 #define PHAROS_NETDISC_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +38,7 @@ struct topo;
 #define NETDISC_ROWS_MAX 100000   /* rows kept per table of one device */
 #define NETDISC_EXTRA_MAX 32      /* extra OIDs of the system GET */
 #define NETDISC_SWEEP_MAX 65536   /* addresses of one sweep (a /16) */
+#define NETDISC_SWEEP6_BITS 16    /* IPv6 ranges: a /112 at most */
 
 struct netdisc_lldp {
 	long time, lport, index;   /* the row's index */
@@ -64,6 +67,7 @@ struct netdisc_arp {
 struct netdisc_dev {
 	char addr[NETDISC_ADDR_MAX];  /* polled at */
 	char name[NETDISC_NAME_MAX];  /* the host name ("" until named) */
+	bool by_arp;                  /* the sweep found it by ARP only */
 	struct snmp_target t;         /* t.addr is addr */
 	/* outcome of the system GET */
 	bool snmp_ok;
@@ -151,22 +155,61 @@ int netdisc_topology(const struct netdisc_dev *d, size_t n,
 /* One address of a sweep that answered. */
 struct netdisc_alive {
 	char addr[NETDISC_ADDR_MAX];
+	bool by_arp;   /* only ARP answered (ICMP echo did not) */
 };
 
-/* Ping every host address of the IPv4 CIDR ranges (network and broadcast
- * addresses of prefixes shorter than /31 left out; at most
- * NETDISC_SWEEP_MAX in all) once each, rate requests per second, a reply
- * awaited timeout_ms after each request, at most 16384 in flight. Sets
- * *out (caller frees) to those that answered, in address order. Returns
- * 0, -EINVAL (bad range, err filled), or -errno (no ICMP socket: err
+/* How an address of a sweep answered (netdisc_sweep_arp()'s alive[]). */
+enum { NETDISC_BY_ICMP = 1, NETDISC_BY_ARP = 2 };
+
+/* What the ARP half of a sweep did. */
+struct netdisc_arp_stats {
+	size_t candidates; /* silent to ICMP, in a subnet of the monitor's */
+	size_t handles;    /* capture handles opened (0: not root) */
+	size_t asked;      /* probes started */
+	size_t found;      /* answered ARP */
+	size_t skipped;    /* could not be asked (routed elsewhere, ...) */
+	size_t unfinished; /* left when the time bound passed */
+};
+
+/* Ping every host address of the IPv4 and IPv6 CIDR ranges (IPv4:
+ * network and broadcast addresses of prefixes shorter than /31 left out;
+ * IPv6: /112 or longer, the all-zero subnet-router anycast address of
+ * prefixes shorter than /127 left out; at most NETDISC_SWEEP_MAX in all)
+ * once each, rate requests per second, a reply
+ * awaited timeout_ms after each request, at most 16384 in flight; then
+ * ask the silent ones on the monitor's own subnets by ARP
+ * (netdisc_sweep_arp(); *arp, may be NULL, says what it did). Sets *out
+ * (caller frees) to those that answered, in address order. Returns 0,
+ * -EINVAL (bad range, err filled), or -errno (no ICMP socket: err
  * filled). */
 int netdisc_sweep(struct loop *loop, const char *const *ranges,
     size_t nranges, int rate, int timeout_ms, struct netdisc_alive **out,
-    size_t *nout, char *err, size_t errlen)
+    size_t *nout, struct netdisc_arp_stats *arp, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+/* The ARP half of a sweep: of the n addresses (IPv4 ones as
+ * ::ffff:a.b.c.d) those with alive[i] == 0 that lie in the subnet of an
+ * up interface address of the monitor (not that address itself) are
+ * asked with one ARP request (IPv6: neighbour solicitation) each
+ * (probes/arp.h: capture handles opened on those interfaces only, which
+ * needs root; without, nothing is asked and st->handles is 0), rate
+ * requests per second, at most 256 in flight, a reply awaited
+ * timeout_ms; those that answer get alive[i] = NETDISC_BY_ARP. Returns 0
+ * or -errno (out of memory, loop failure). */
+int netdisc_sweep_arp(struct loop *loop, const struct in6_addr *addr,
+    uint8_t *alive, size_t n, int rate, int timeout_ms,
+    struct netdisc_arp_stats *st) __attribute__((warn_unused_result));
 /* Parse "A.B.C.D/LEN" (or a bare address, /32) into the first and last
  * address in host order. Returns 0 or -EINVAL. */
 int netdisc_cidr(const char *s, uint32_t *first, uint32_t *last)
+    __attribute__((warn_unused_result));
+/* Parse "X:Y::Z/LEN" (or a bare address, /128) into its first address to
+ * sweep and how many there are. Returns 0, -EINVAL, or -E2BIG when LEN
+ * is shorter than 128 - NETDISC_SWEEP6_BITS. */
+int netdisc_cidr6(const char *s, struct in6_addr *first, uint32_t *count)
+    __attribute__((warn_unused_result));
+/* 0 when s is a range netdisc_sweep() takes; else -EINVAL with err
+ * saying why (not an address, an IPv6 prefix too short). */
+int netdisc_range_check(const char *s, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 #endif

@@ -86,8 +86,10 @@ static const char ndc_discover_usage[] =
     "         -X PASS] [-r RETRIES] [-t SECONDS] [--rate N]\n"
     "         [--ping-timeout MS] [--time-limit SECONDS] [--rules FILE]\n"
     "         [--template NAME] [-o FILE [--write]]\n"
-    "  Sweep the IPv4 RANGEs (A.B.C.D/LEN, a /16 at most in all) with\n"
-    "  ICMP echo, ask each device over SNMP what it is, classify it (rules\n"
+    "  Sweep the RANGEs (A.B.C.D/LEN or X:Y::Z/LEN, a /16 or /112 at most\n"
+    "  in all) with ICMP echo, and the silent addresses of the monitor's\n"
+    "  own links with ARP or neighbour solicitation (as root), ask each\n"
+    "  device over SNMP what it is, classify it (rules\n"
     "  in " PHAROS_PROFILEDIR "/classify.cfg), infer its parents\n"
     "  (LLDP, bridge and ARP tables, the monitor's routes) and print a\n"
     "  Nagios object file: hosts with addresses, device profiles, parents\n"
@@ -327,6 +329,8 @@ ndc_host(struct ndc *c, const struct netdisc_dev *d, struct netdisc_host *h)
 	memset(h, 0, sizeof(*h));
 	snprintf(h->name, sizeof(h->name), "%s", d->name);
 	snprintf(h->address, sizeof(h->address), "%s", d->addr);
+	if (d->by_arp) /* it drops ICMP echo: its host check needs ARP */
+		snprintf(h->fallback, sizeof(h->fallback), "arp");
 	if (d->snmp_ok) {
 		ndc_alias(h->alias, sizeof(h->alias), d->sysdescr);
 		if (classify_match(c->rules, &cd, &cr) == 0) {
@@ -341,7 +345,12 @@ ndc_host(struct ndc *c, const struct netdisc_dev *d, struct netdisc_host *h)
 		}
 	} else {
 		snprintf(h->group, sizeof(h->group), "unmanaged");
-		snprintf(why, sizeof(why), "no SNMP answer (%.200s)", d->error);
+		if (d->error[0] == '\0' ||
+		    strcmp(d->error, "no SNMP answer") == 0)
+			snprintf(why, sizeof(why), "no SNMP answer");
+		else
+			snprintf(why, sizeof(why), "no SNMP answer (%.200s)",
+			    d->error);
 	}
 	if (topo_place_find(c->topo, d->name, &p) == 0 && p.placed) {
 		if (p.parent != NULL)
@@ -352,6 +361,12 @@ ndc_host(struct ndc *c, const struct netdisc_dev *d, struct netdisc_host *h)
 	} else {
 		snprintf(h->note, sizeof(h->note), "%s; no evidence of a parent",
 		    why);
+	}
+	if (d->by_arp) {
+		size_t l = strlen(h->note);
+
+		snprintf(h->note + l, sizeof(h->note) - l, "; answers ARP, "
+		    "not ICMP echo");
 	}
 }
 
@@ -481,15 +496,13 @@ ndc_parse_discover(struct ndc *c, int argc, char **argv)
 		}
 	}
 	for (; optind < argc; optind++) {
-		uint32_t a, b;
+		char err[256];
 
 		if (c->nranges >= NDC_RANGES_MAX)
 			return ndc_usage(ndc_discover_usage, "too many ranges",
 			    NULL);
-		if (netdisc_cidr(argv[optind], &a, &b) != 0)
-			return ndc_usage(ndc_discover_usage,
-			    "not an IPv4 address or range A.B.C.D/LEN",
-			    argv[optind]);
+		if (netdisc_range_check(argv[optind], err, sizeof(err)) != 0)
+			return ndc_usage(ndc_discover_usage, err, NULL);
 		c->ranges[c->nranges++] = argv[optind];
 	}
 	if (c->nranges == 0)
@@ -639,9 +652,10 @@ netdisc_discover_main(int argc, char **argv)
 {
 	struct ndc c;
 	struct netdisc_alive *alive = NULL;
+	struct netdisc_arp_stats arp;
 	struct ifaddrs *ifs = NULL;
 	const char *const *oids;
-	size_t nalive = 0, i, noids;
+	size_t nalive = 0, i, noids, nicmp = 0;
 	char err[512];
 	int rc;
 
@@ -665,7 +679,7 @@ netdisc_discover_main(int argc, char **argv)
 	if (ndc_setup_loop(&c) != 0)
 		goto out;
 	if (netdisc_sweep(c.loop, c.ranges, c.nranges, (int)c.rate,
-	    (int)c.ping_ms, &alive, &nalive, err, sizeof(err)) != 0) {
+	    (int)c.ping_ms, &alive, &nalive, &arp, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pharos discover: sweep: %s\n", err);
 		goto out;
 	}
@@ -681,6 +695,8 @@ netdisc_discover_main(int argc, char **argv)
 		if (ndc_local(ifs, alive[i].addr))
 			continue; /* the monitor itself */
 		snprintf(d->addr, sizeof(d->addr), "%s", alive[i].addr);
+		d->by_arp = alive[i].by_arp;
+		nicmp += !d->by_arp;
 		d->t = c.t;
 		snprintf(d->t.addr, sizeof(d->t.addr), "%s", d->addr);
 		c.ndev++;
@@ -688,7 +704,17 @@ netdisc_discover_main(int argc, char **argv)
 	if (ifs != NULL)
 		freeifaddrs(ifs);
 	fprintf(stderr, "pharos discover: %zu addresses answered ICMP\n",
-	    c.ndev);
+	    nicmp);
+	if (arp.candidates > 0 && arp.handles == 0)
+		fprintf(stderr, "pharos discover: %zu silent addresses on the "
+		    "monitor's own links not asked by ARP (capture handles "
+		    "need root)\n", arp.candidates);
+	else if (arp.candidates > 0)
+		fprintf(stderr, "pharos discover: %zu more answered ARP/NDP only "
+		    "(%zu silent addresses on the monitor's own links asked, "
+		    "%zu routed elsewhere, %zu left at the time bound)\n",
+		    c.ndev - nicmp, arp.asked - arp.skipped, arp.skipped,
+		    arp.unfinished);
 	if (netdisc_poll(c.loop, c.poller, c.dev, c.ndev, NETDISC_SYSTEM,
 	    oids, noids, loop_clock() + c.limit_s * LOOP_NS_PER_SEC) != 0)
 		goto out;

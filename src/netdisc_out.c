@@ -90,6 +90,8 @@ netdisc_out_write(FILE *fp, const char *header, const struct netdisc_host *h,
 			ndo_put(fp, "hostgroups", h[i].group);
 		if (h[i].parents[0] != '\0')
 			ndo_put(fp, "parents", h[i].parents);
+		if (h[i].fallback[0] != '\0')
+			ndo_put(fp, "host_check_fallback", h[i].fallback);
 		if (h[i].note[0] != '\0')
 			fprintf(fp, "    ; %s\n", h[i].note);
 		fputs("}\n", fp);
@@ -135,6 +137,8 @@ ndo_set(struct netdisc_host *h, const char *key, const char *val)
 		{"device_profile", offsetof(struct netdisc_host, profile)},
 		{"hostgroups", offsetof(struct netdisc_host, group)},
 		{"parents", offsetof(struct netdisc_host, parents)},
+		{"host_check_fallback", offsetof(struct netdisc_host,
+		    fallback)},
 	};
 	size_t i;
 
@@ -266,6 +270,8 @@ netdisc_out_diff(FILE *fp, const struct netdisc_host *old, size_t nold,
 		{"device_profile", offsetof(struct netdisc_host, profile)},
 		{"hostgroups", offsetof(struct netdisc_host, group)},
 		{"parents", offsetof(struct netdisc_host, parents)},
+		{"host_check_fallback", offsetof(struct netdisc_host,
+		    fallback)},
 	};
 	size_t i, k, ndiff = 0;
 

@@ -4,7 +4,8 @@
  *
  * The file is plain Nagios syntax: one `define hostgroup` per class
  * found, one `define host` per device with host_name, alias, address,
- * device_profile, hostgroups, parents and the SNMP keys when the
+ * device_profile, hostgroups, parents, host_check_fallback (arp, for a
+ * device that answered ARP but not ICMP echo) and the SNMP keys when the
  * credentials are not the default. Values have ';' written "\;".
  * Reading takes back only the `define host` blocks with a host_name
  * (templates are skipped) and the keys above,
@@ -26,6 +27,8 @@ struct netdisc_host {
 	char profile[NETDISC_OUT_VAL];   /* "" when none */
 	char group[NETDISC_OUT_VAL];     /* the class */
 	char parents[NETDISC_OUT_VAL];   /* "" when none */
+	char fallback[NETDISC_OUT_VAL];  /* host_check_fallback: "arp" for a
+					    device found by ARP only, "" */
 	char note[512];                  /* a comment line, written only */
 };
 

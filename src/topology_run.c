@@ -3,10 +3,13 @@
  * topology_run.h).
  *
  * Data: one netdisc_dev per host (its name, checked address and SNMP
- * target), one loop timer, and the netdisc run in flight (at most one).
- * Each run starts from empty tables; its done callback infers the tree,
- * writes the file and arms the timer for the next run. Freeing cancels
- * the run with `closing` set, so its done callback only lets go.
+ * target) and beside it the host's running parents (copied: they are
+ * only compared and logged, never changed), one loop timer, and the
+ * netdisc run in flight (at most one). Each run starts from empty
+ * tables; its done callback infers the tree, logs the hosts whose
+ * running parents differ, writes the file and arms the timer for the
+ * next run. Freeing cancels the run with `closing` set, so its done
+ * callback only lets go.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -29,11 +32,22 @@
 
 /* monitor_host_name's default (conf_monitor.c). */
 #define TR_MONITOR "pharos"
+#define TR_PARENTS 512 /* a host's running parents, comma-separated */
+
+/* What one host of the running configuration has, and what was last
+ * logged of a difference. */
+struct tr_host {
+	char parents[TR_PARENTS];    /* "" none; truncated: not compared */
+	bool truncated;
+	char logged[NETDISC_NAME_MAX + 1]; /* inferred parent last logged */
+	bool has_logged;
+};
 
 struct topology_run {
 	struct loop *loop;
 	struct snmp_poller *poller;
 	struct netdisc_dev *dev;
+	struct tr_host *run_h;     /* parallel to dev */
 	size_t n;
 	char path[4096];
 	int64_t interval_ns;
@@ -55,6 +69,54 @@ tr_arm(struct topology_run *tr, int64_t delay_ns)
 	if (loop_timer_start(tr->loop, &tr->timer, loop_clock() + delay_ns) !=
 	    0)
 		log_warnx("topology: cannot arm its timer (out of memory)");
+}
+
+/* Is name one of the comma-separated list? */
+static bool
+tr_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p != '\0';) {
+		const char *c = strchr(p, ',');
+		size_t l = c != NULL ? (size_t)(c - p) : strlen(p);
+
+		if (l == n && strncmp(p, name, n) == 0)
+			return true;
+		p += l + (c != NULL);
+	}
+	return false;
+}
+
+/* Log, once per new inference, a host whose inferred parent is not among
+ * its running parents: the running parents do not move until a reload. */
+static void
+tr_log_changes(struct topology_run *tr, const struct topo *t)
+{
+	for (size_t i = 0; i < tr->n; i++) {
+		struct tr_host *rh = &tr->run_h[i];
+		struct topo_place p;
+		const char *want;
+
+		if (rh->truncated || topo_place_find(t, tr->dev[i].name, &p) !=
+		    0 || !p.placed)
+			continue;
+		want = p.parent != NULL ? p.parent : "";
+		if ((want[0] == '\0' && rh->parents[0] == '\0') ||
+		    (want[0] != '\0' && tr_in_list(rh->parents, want)))
+			continue;
+		if (rh->has_logged && strcmp(rh->logged, want) == 0)
+			continue;
+		log_info("topology: host '%s': the topology says parent %s "
+		    "(%s evidence), the running configuration has %s; "
+		    "running parents stay until a reload (parents auto "
+		    "takes it then)",
+		    tr->dev[i].name, want[0] ? want : "none (next to the "
+		    "monitor)", topo_ev_kind_name(p.kind), rh->parents[0] ?
+		    rh->parents : "none");
+		snprintf(rh->logged, sizeof(rh->logged), "%s", want);
+		rh->has_logged = true;
+	}
 }
 
 static void
@@ -81,6 +143,7 @@ tr_done(void *arg)
 			placed += topo_place_get(t, i, &p) == 0 && p.placed;
 		}
 		topo_counters(t, &c);
+		tr_log_changes(tr, t);
 		if (topo_file_save(tr->path, t, err, sizeof(err)) != 0)
 			log_warnx("topology: %s", err);
 		else
@@ -139,7 +202,10 @@ topology_run_new(struct loop *loop, struct snmp_poller *poller,
 	if (tr == NULL)
 		return -ENOMEM;
 	tr->dev = calloc(o->nhosts ? o->nhosts : 1, sizeof(*tr->dev));
-	if (tr->dev == NULL) {
+	tr->run_h = calloc(o->nhosts ? o->nhosts : 1, sizeof(*tr->run_h));
+	if (tr->dev == NULL || tr->run_h == NULL) {
+		free(tr->dev);
+		free(tr->run_h);
 		free(tr);
 		return -ENOMEM;
 	}
@@ -156,6 +222,8 @@ topology_run_new(struct loop *loop, struct snmp_poller *poller,
 		const char *a = addresses != NULL && addresses[i] != NULL ?
 		    addresses[i] : h->address;
 		struct netdisc_dev *d = &tr->dev[tr->n];
+		struct tr_host *rh = &tr->run_h[tr->n];
+		size_t k, l = 0;
 
 		if (strlen(a) >= sizeof(d->addr) ||
 		    strlen(h->name) >= sizeof(d->name) ||
@@ -173,6 +241,15 @@ topology_run_new(struct loop *loop, struct snmp_poller *poller,
 		snprintf(d->addr, sizeof(d->addr), "%s", a);
 		snprintf(d->t.addr, sizeof(d->t.addr), "%s", a);
 		snprintf(d->name, sizeof(d->name), "%s", h->name);
+		for (k = 0; k < h->nparents && !rh->truncated; k++) {
+			int w = snprintf(rh->parents + l, sizeof(rh->parents) -
+			    l, "%s%s", k ? "," : "", h->parents[k]->name);
+
+			if (w < 0 || (size_t)w >= sizeof(rh->parents) - l)
+				rh->truncated = true;
+			else
+				l += (size_t)w;
+		}
 		tr->n++;
 	}
 	*out = tr;
@@ -200,5 +277,6 @@ topology_run_free(struct topology_run *tr)
 	for (i = 0; i < tr->n; i++)
 		netdisc_dev_clear(&tr->dev[i]);
 	free(tr->dev);
+	free(tr->run_h);
 	free(tr);
 }

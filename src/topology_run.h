@@ -6,7 +6,9 @@
  * few seconds after start and then every discovery_interval, infers the
  * tree with its own routes (topology.h) and writes the saved topology
  * (topology_file.h) that `parents auto` and `pharosd -v` read at the next
- * load. It keeps its own copy of the hosts, so a reload makes a new one.
+ * load. The running parents never change here: a host whose inferred
+ * parent is not among them is logged (once per new inference). It keeps
+ * its own copy of the hosts, so a reload makes a new one.
  */
 #ifndef PHAROS_TOPOLOGY_RUN_H
 #define PHAROS_TOPOLOGY_RUN_H

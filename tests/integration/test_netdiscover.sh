@@ -11,7 +11,8 @@
 # the file alone unless --write; `pharos topology` prints the tree with
 # evidence and saves it; `parents auto` takes the saved parents and
 # `pharosd -v` warns (file:line) when written parents contradict them;
-# pharosd refreshes the saved topology itself; bad input (ranges, options, a damaged saved topology) is refused
+# pharosd refreshes the saved topology itself and logs (once) each host whose running
+# parents differ from it; bad input (ranges, options, a damaged saved topology) is refused
 # clearly.
 #
 # Needs root (namespaces), snmpd, snmpsimd, lldpd and snmpwalk; skipped
@@ -211,7 +212,7 @@ case_bad_input() {
 	local out
 	out=$(ip netns exec "$MON" "$PHAROS" discover 10.66.0.0/33 2>&1)
 	check_eq "bad range exit" "$?" 2 &&
-	    check "says why" grep -q "not an IPv4 address or range A.B.C.D/LEN: 10.66.0.0/33" <<<"$out" || return 1
+	    check "says why" grep -q "'10.66.0.0/33' is not an IPv4 address or range A.B.C.D/LEN" <<<"$out" || return 1
 	out=$(ip netns exec "$MON" "$PHAROS" discover 10.0.0.0/8 --rules "$RULES" 2>&1)
 	check_eq "too large a sweep exit" "$?" 2 &&
 	    check "says why" grep -q "more than 65536 addresses" <<<"$out" || return 1
@@ -250,6 +251,15 @@ case_daemon_refreshes_saved_topology() {
 	check_eq "daemon's saved tree" "$(grep -v '^#' "$TEST_DIR/topology.dat" | sort | tr '\t\n' ' |')" \
 	    "core-router - on-link|dist1 core-router lldp|dist2 core-router lldp|firewall dist2 lldp|printer dist1 lldp|server dist1 lldp|" &&
 	    check "logged" grep -q "topology: saved 6 of 6 hosts to $TEST_DIR/topology.dat" "$TEST_DIR/pharosd.out" &&
+	    check "a written parent that differs is logged" grep -q \
+	    "topology: host 'server': the topology says parent dist1 (lldp evidence), the running configuration has dist2; running parents stay until a reload" \
+	    "$TEST_DIR/pharosd.out" &&
+	    check "parents auto started without a saved topology: logged" grep -q \
+	    "topology: host 'dist1': the topology says parent core-router (lldp evidence), the running configuration has none" \
+	    "$TEST_DIR/pharosd.out" &&
+	    check_eq "every host but core-router (on-link, no parent) logged once" \
+	    "$(grep -o "topology: host '[^']*'" "$TEST_DIR/pharosd.out" | sort | uniq -c | awk '{ print $1, $4 }' | tr '\n' ' ')" \
+	    "1 'dist1' 1 'dist2' 1 'firewall' 1 'printer' 1 'server' " &&
 	    check "pharosd -v reads it again" not grep -q "saved topology not used" \
 	    <<<"$("$PHAROSD" -v "$TEST_DIR/pharos.cfg" 2>&1)" &&
 	    stop_pharosd

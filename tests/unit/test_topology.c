@@ -20,6 +20,7 @@
 #include "topology.h"
 #include "topology_file.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -578,6 +579,49 @@ test_topology_from_snmp_tables(void **state)
 		netdisc_dev_clear(&d[i]);
 }
 
+/* The sweep's ranges: IPv6 from /112 on, the anycast address left out,
+ * host bits cleared; clear errors for the rest. */
+static void
+test_sweep_ranges(void **state)
+{
+	struct in6_addr a, want;
+	uint32_t n, first, last;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(netdisc_cidr6("fd66:0:5::7/120", &a, &n), 0);
+	assert_int_equal(inet_pton(AF_INET6, "fd66:0:5::1", &want), 1);
+	assert_memory_equal(&a, &want, sizeof(a));
+	assert_int_equal(n, 255);
+	assert_int_equal(netdisc_cidr6("fd66::/112", &a, &n), 0);
+	assert_int_equal(n, 65535);
+	assert_int_equal(netdisc_cidr6("fd66::8/127", &a, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(a.s6_addr[15], 8);
+	assert_int_equal(netdisc_cidr6("fd66::9", &a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(a.s6_addr[15], 9);
+	assert_int_equal(netdisc_cidr6("fd66::/111", &a, &n), -E2BIG);
+	assert_int_equal(netdisc_cidr6("fd66::/129", &a, &n), -EINVAL);
+	assert_int_equal(netdisc_cidr6("fd66::/x", &a, &n), -EINVAL);
+	assert_int_equal(netdisc_cidr6("10.0.0.0/24", &a, &n), -EINVAL);
+	assert_int_equal(netdisc_cidr6("/120", &a, &n), -EINVAL);
+	assert_int_equal(netdisc_cidr("10.0.0.0/24", &first, &last), 0);
+	assert_int_equal(last - first, 253);
+	assert_int_equal(netdisc_range_check("10.1.2.0/24", err, sizeof(err)),
+	    0);
+	assert_int_equal(netdisc_range_check("fd66::/120", err, sizeof(err)),
+	    0);
+	assert_int_equal(netdisc_range_check("fd66::/64", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "'fd66::/64' is too large: IPv6 ranges are "
+	    "swept from a /112 (65536 addresses) on");
+	assert_int_equal(netdisc_range_check("10.1.2.0/33", err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'10.1.2.0/33' is not an IPv4 address"));
+	assert_int_equal(netdisc_range_check("", err, sizeof(err)), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -609,6 +653,7 @@ main(void)
 	    cmocka_unit_test(test_topology_file_bad_content_named),
 	    cmocka_unit_test(test_topology_file_default_path),
 	    cmocka_unit_test(test_topology_from_snmp_tables),
+	    cmocka_unit_test(test_sweep_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
