@@ -503,6 +503,7 @@ trap_deliver(struct trap_listener *l, netsnmp_pdu *pdu,
 		m.uptime = (uint64_t)(unsigned long)*vars->val.integer;
 	m.vbs = set.vbs;
 	m.nvbs = set.n;
+	m.nsvars = vars;
 	rx->c.delivered++;
 	if (m.inform)
 		rx->c.informs++;
@@ -852,6 +853,31 @@ trap_rx_new(struct loop *loop, const struct trap_opts *opts,
 fail:
 	trap_rx_free(rx);
 	return rc;
+}
+
+int
+trap_rx_set_communities(struct trap_rx *rx, const struct trap_community *c,
+    size_t n)
+{
+	struct trap_community *nc = NULL;
+
+	if (n > 0 && (nc = calloc(n, sizeof(*nc))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		nc[i] = c[i];
+		if (trap_nets_copy(&nc[i].nets, c[i].nets, c[i].nnets) != 0) {
+			for (size_t k = 0; k < i; k++)
+				free(nc[k].nets);
+			free(nc);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < rx->ncomms; i++)
+		free(rx->comms[i].nets);
+	free(rx->comms);
+	rx->comms = nc;
+	rx->ncomms = n;
+	return 0;
 }
 
 void

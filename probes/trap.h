@@ -87,6 +87,7 @@ struct trap_msg {
 	uint64_t uptime;         /* sysUpTime.0, hundredths of seconds */
 	const struct snmp_vb *vbs;
 	size_t nvbs;
+	const void *nsvars;      /* net-snmp's varbinds, for trap_msg_vars */
 };
 
 enum trap_drop {
@@ -132,9 +133,26 @@ int trap_rx_new(struct loop *loop, const struct trap_opts *opts,
     trap_msg_fn *msg, trap_drop_fn *drop, void *arg, struct trap_rx **out,
     char *err, size_t errlen) __attribute__((warn_unused_result));
 void trap_rx_free(struct trap_rx *rx);
+/* Replace the accepted communities (a reload; copied). The sockets and
+ * the v3 users stay as opened. Returns 0, or -ENOMEM with the old ones
+ * kept. */
+int trap_rx_set_communities(struct trap_rx *rx,
+    const struct trap_community *comms, size_t n)
+    __attribute__((warn_unused_result));
 void trap_rx_counters(const struct trap_rx *rx, struct trap_counters *out);
 /* Bound local port of listener i (tests use port 0), 0 if none. */
 uint16_t trap_rx_port(const struct trap_rx *rx, size_t i);
+
+/* trap_print.c. The varbinds of m after sysUpTime.0 and snmpTrapOID.0,
+ * as net-snmp prints them, joined by ", " into out (truncated at len):
+ * with MIB names (ifIndex.2 = INTEGER: 2) when this process has read MIB
+ * files, numeric otherwise (.1.3.6.1.2.1.2.2.1.1.2 = INTEGER: 2). Only
+ * while the trap_msg_fn runs; net-snmp's OID output setting is restored
+ * before it returns. Returns the length written. */
+size_t trap_msg_vars(const struct trap_msg *m, char *out, size_t len);
+/* Read the MIB files for trap_msg_vars: Pharos' own and every module of
+ * the system's MIB dirs (once per process; see snmp_mib.h). */
+void trap_mibs_load(void);
 
 /* Check a trap_listen value ("ADDR", "ADDR:PORT", "[V6]:PORT", "V6";
  * port 162 by default) and write net-snmp's transport text into out.

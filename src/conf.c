@@ -453,6 +453,7 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 	if (conf_topology_main_key(ctx, line, key, value))
 		return 0;
 	if (*value == '\0' && (strcmp(key, "cfg_file") == 0 ||
+	    strcmp(key, "trap_rules") == 0 ||
 	    strcmp(key, "cfg_dir") == 0 || strcmp(key, "resource_file") == 0 ||
 	    strcmp(key, "interval_length") == 0 ||
 	    strcmp(key, "icmp_max_rate") == 0 ||
@@ -465,7 +466,9 @@ conf_main_key(struct conf_ctx *ctx, struct conf_main *m, int line,
 		conf_main_err(ctx, file, line, "'%s' has no value", key);
 		return 0;
 	}
-	if (strcmp(key, "cfg_file") == 0 || strcmp(key, "cfg_dir") == 0)
+	/* trap_rules=FILE: an object file like cfg_file (docs/traps.md) */
+	if (strcmp(key, "cfg_file") == 0 || strcmp(key, "cfg_dir") == 0 ||
+	    strcmp(key, "trap_rules") == 0)
 		return conf_add_include(ctx, &m->inc, &m->ninc,
 		    conf_abs_path(cfg, value), line, key[4] == 'd');
 	if (strcmp(key, "resource_file") == 0)

@@ -47,6 +47,7 @@ enum conf_type {
 	CT_SERVICEDEPENDENCY,
 	CT_HOSTESCALATION,
 	CT_SERVICEESCALATION,
+	CT_TRAPRULE, /* built by conf_trap.c */
 	CT_NBUILT, /* types below are accepted but not acted on */
 	CT_SERVICEGROUP = CT_NBUILT,
 	CT_HOSTEXTINFO,
@@ -381,6 +382,10 @@ int objects_type_find(const char *name);
 const struct conf_key *objects_key_find(enum conf_type t, const char *name);
 /* Is name a list directive where "+value" appends to the inherited one? */
 bool objects_key_additive(const char *name);
+/* May name be written more than once in one definition (traprule
+ * "match")? Every occurrence is kept, and a template's are added to the
+ * object's. */
+bool objects_key_repeatable(enum conf_type t, const char *name);
 
 /* Add k1/k2 -> val. Returns 0, -EEXIST (index unchanged) or -ENOMEM. */
 int objects_idx_put(struct objidx *ix, const char *k1, const char *k2,

@@ -337,7 +337,7 @@ conf_def_label(const struct conf_def *d)
 		"hostgroup_name", "service_description", "command_name",
 		"contact_name", "contactgroup_name", "timeperiod_name",
 		"dependent_host_name", "dependent_service_description",
-		"host_name", "service_description" };
+		"host_name", "service_description", "rule_name" };
 	size_t i;
 
 	if (d->tname != NULL)
@@ -379,7 +379,8 @@ conf_def_finish(struct conf_ctx *ctx, struct conf_def *d)
 	}
 	qsort(d->r, n, sizeof(*d->r), conf_rkv_cmp);
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n && strcmp(d->r[i].key, d->r[i + 1].key) == 0)
+		if (i + 1 < n && strcmp(d->r[i].key, d->r[i + 1].key) == 0 &&
+		    !objects_key_repeatable(d->type, d->r[i].key))
 			conf_msg(ctx, CONF_WARNING, d->file, d->r[i + 1].line,
 			    "'%s' is set more than once in this %s definition; the last value wins",
 			    d->r[i].key, objects_type_name(d->type));
@@ -775,6 +776,10 @@ conf_merge(struct conf_inh *ih, struct conf_def *d, const struct conf_def *t)
 		    strcmp(d->r[i].key, t->r[j].key) : i < d->nr ? -1 : 1;
 		if (cmp != 0) {
 			c[n++] = cmp < 0 ? d->r[i++] : t->r[j++];
+			continue;
+		}
+		if (objects_key_repeatable(d->type, d->r[i].key)) {
+			c[n++] = d->r[i++]; /* the template's follow */
 			continue;
 		}
 		x = d->r[i++];

@@ -4,11 +4,12 @@
  *
  * Main keys are checked as they are read (errors at their line); $USERn$
  * in communities and passphrases are replaced once the resource files
- * are read. Rule files hold `define traprule { ... }` blocks in the
- * object syntax (comments with '#' or ';', "\;" for a semicolon); they
- * are read after the objects are resolved, so host, host group and
- * service names are checked against the configuration. Every problem is
- * reported at its file and line, and the rule is left out.
+ * are read. Rules are an object type (`define traprule { ... }`, read
+ * with the other objects from cfg_file, cfg_dir and trap_rules files by
+ * conf_parse.c, templates included); they are compiled here after the
+ * objects are resolved, so host, host group and service names are
+ * checked against the configuration. Every problem is reported at its
+ * file and line, and the rule is left out.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -26,8 +27,6 @@
 #include "snmp_mib.h"
 #include "strnum.h"
 #include "traprule.h"
-
-#define TRAP_RULE_FILE_MAX (16L << 20)
 
 static struct trap_conf *
 conf_trap_get(struct conf_ctx *ctx)
@@ -270,7 +269,8 @@ conf_trap_main_key(struct conf_ctx *ctx, int line, const char *key,
 	struct trap_conf *tc;
 	char spec[128];
 
-	if (strncmp(key, "trap_", 5) != 0)
+	/* trap_rules is an object file: conf.c reads it as cfg_file */
+	if (strncmp(key, "trap_", 5) != 0 || strcmp(key, "trap_rules") == 0)
 		return false;
 	if ((tc = conf_trap_get(ctx)) == NULL)
 		return true;
@@ -305,17 +305,7 @@ conf_trap_main_key(struct conf_ctx *ctx, int line, const char *key,
 		    conf_trap_path(ctx, value));
 	else if (strcmp(key, "trap_service") == 0)
 		return conf_trap_str(ctx, &tc->service, strdup(value));
-	else if (strcmp(key, "trap_rules") == 0) {
-		char *v = conf_trap_path(ctx, value);
-
-		if (v == NULL || !conf_trap_grow(ctx, (void **)&tc->rule_files,
-		    tc->nrule_files, sizeof(*tc->rule_files))) {
-			free(v);
-			ctx->oom = true;
-			return true;
-		}
-		tc->rule_files[tc->nrule_files++] = v;
-	} else if (strcmp(key, "trap_history") == 0)
+	else if (strcmp(key, "trap_history") == 0)
 		conf_trap_int(ctx, line, key, value, 1000000, &tc->history);
 	else if (strcmp(key, "trap_storm_rate") == 0)
 		conf_trap_int(ctx, line, key, value, 1000000, &tc->storm_rate);
@@ -371,14 +361,13 @@ conf_trap_macros(struct conf_ctx *ctx, char *s, size_t len, const char *what)
 	snprintf(s, len, "%s", out);
 }
 
-/* ---- rule files ---- */
+/* ---- traprule objects ---- */
 
 struct trap_reader {
 	struct conf_ctx *ctx;
 	struct trap_conf *tc;
 	const char *file;
 	struct traprule cur;
-	bool in;
 	bool bad;     /* the current rule had an error: left out */
 	int errors;
 };
@@ -635,123 +624,62 @@ trap_end(struct trap_reader *rd, int line)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Strip a comment (unescaped ';') and "\;" escapes; trim. */
-static char *
-trap_clean(char *s)
+static bool
+trap_name_taken(struct trap_reader *rd, const struct traprule *r)
 {
-	char *w = s, *e;
+	for (size_t i = 0; i < rd->tc->nrules; i++)
+		if (!rd->tc->rules[i].builtin && rd->tc->rules[i].name != NULL &&
+		    strcmp(rd->tc->rules[i].name, r->name) == 0) {
+			trap_rerr(rd, r->line, "duplicate traprule '%.60s' "
+			    "(first defined at %s:%d)", r->name,
+			    rd->tc->rules[i].file, rd->tc->rules[i].line);
+			return true;
+		}
+	return false;
+}
 
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] == ';') {
-			*w++ = ';';
-			p++;
+/* One registered traprule definition (after inheritance: d->r sorted by
+ * key, every "match" kept) into a rule, or errors at the lines of its
+ * directives. */
+static void
+trap_def(struct conf_ctx *ctx, struct trap_conf *tc, const struct conf_def *d)
+{
+	struct trap_reader rd = { .ctx = ctx, .tc = tc, .file = d->file };
+
+	memset(&rd.cur, 0, sizeof(rd.cur));
+	rd.cur.line = d->line;
+	rd.cur.state = 2;
+	if ((rd.cur.file = strdup(d->file)) == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < d->nr; i++) {
+		const struct conf_rkv *kv = &d->r[i];
+
+		if (kv->key[0] == '_' || strcmp(kv->value, "null") == 0)
+			continue; /* custom variables; unset */
+		if (kv->flags & CONF_KV_BAD) {
+			rd.bad = true; /* reported by the parser */
 			continue;
 		}
-		if (*p == ';')
-			break;
-		*w++ = *p;
+		rd.file = kv->file;
+		trap_key(&rd, kv->line, kv->key, kv->value);
 	}
-	*w = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static void
-trap_line(struct trap_reader *rd, int line, char *s)
-{
-	char *key, *val;
-
-	s = trap_clean(s);
-	if (*s == '\0' || *s == '#')
-		return;
-	if (!rd->in) {
-		if (strncmp(s, "define", 6) == 0 && isspace((unsigned char)s[6])) {
-			char *t = trap_clean(s + 6);
-			size_t n = strcspn(t, " \t{");
-
-			if (n != 8 || strncmp(t, "traprule", 8) != 0 ||
-			    strchr(t, '{') == NULL) {
-				trap_rerr(rd, line, "expected 'define traprule "
-				    "{' (only traprule definitions go in a "
-				    "trap_rules file)");
-				return;
-			}
-			memset(&rd->cur, 0, sizeof(rd->cur));
-			rd->cur.line = line;
-			rd->cur.state = 2;
-			if ((rd->cur.file = strdup(rd->file)) == NULL)
-				rd->ctx->oom = true;
-			rd->in = true;
-			rd->bad = false;
-			return;
-		}
-		trap_rerr(rd, line, "unexpected text outside a definition: "
-		    "'%.40s'", s);
-		return;
-	}
-	if (strcmp(s, "}") == 0) {
-		rd->in = false;
-		trap_end(rd, line);
-		return;
-	}
-	key = s;
-	val = s + strcspn(s, " \t");
-	if (*val != '\0')
-		*val++ = '\0';
-	while (isspace((unsigned char)*val))
-		val++;
-	if (*val == '\0') {
-		trap_rerr(rd, line, "directive '%.40s' has no value", key);
-		return;
-	}
-	trap_key(rd, line, key, val);
-}
-
-static int
-trap_read_file(struct conf_ctx *ctx, struct trap_conf *tc, const char *path)
-{
-	struct trap_reader rd = { .ctx = ctx, .tc = tc, .file = path };
-	char *buf, *cur, *nl;
-	size_t len;
-	int rc, line = 0;
-
-	rc = conf_slurp(path, TRAP_RULE_FILE_MAX, &buf, &len, NULL);
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc != 0) {
-		conf_msg(ctx, CONF_ERROR, ctx->cfg->main_file, 0, "trap_rules: "
-		    "cannot read %s: %s", path, conf_slurp_error(rc));
-		return 0;
-	}
-	for (cur = buf; cur != NULL && *cur != '\0'; cur = nl) {
-		line++;
-		if ((nl = strchr(cur, '\n')) != NULL)
-			*nl++ = '\0';
-		trap_line(&rd, line, cur);
-		if (rd.errors >= CONF_MAX_ERRORS_PER_FILE) {
-			conf_msg(ctx, CONF_ERROR, path, line, "too many errors; "
-			    "the rest of the file is skipped");
-			break;
-		}
-	}
-	if (rd.in) {
-		trap_rerr(&rd, line, "end of file inside 'define traprule'");
-		traprule_free_fields(&rd.cur);
-	}
-	free(buf);
-	return ctx->oom ? -ENOMEM : 0;
+	rd.file = d->file;
+	if (rd.cur.name != NULL && trap_name_taken(&rd, &rd.cur))
+		rd.bad = true;
+	trap_end(&rd, d->line);
 }
 
 int
 conf_trap_finish(struct conf_ctx *ctx)
 {
 	struct trap_conf *tc = ctx->cfg->trap;
-	int rc;
 
+	for (size_t i = 0; i < ctx->ndefs && tc == NULL; i++)
+		if (ctx->defs[i]->type == CT_TRAPRULE &&
+		    ctx->defs[i]->registered && (tc = conf_trap_get(ctx)) == NULL)
+			return -ENOMEM;
 	if (tc == NULL)
 		return 0;
 	for (size_t i = 0; i < tc->ncomms; i++)
@@ -779,9 +707,17 @@ conf_trap_finish(struct conf_ctx *ctx)
 	if (tc->service == NULL &&
 	    (tc->service = strdup(TRAP_DEFAULT_SERVICE)) == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < tc->nrule_files; i++)
-		if ((rc = trap_read_file(ctx, tc, tc->rule_files[i])) != 0)
-			return rc;
+	for (size_t i = 0; i < ctx->ndefs && !ctx->oom; i++)
+		if (ctx->defs[i]->type == CT_TRAPRULE &&
+		    ctx->defs[i]->registered)
+			trap_def(ctx, tc, ctx->defs[i]);
+	if (ctx->oom)
+		return -ENOMEM;
+	if (tc->nlisten == 0 && tc->nrules > 0 && tc->ncomms == 0 &&
+	    tc->nusers == 0)
+		conf_msg(ctx, CONF_WARNING, ctx->cfg->main_file, 0,
+		    "traprule definitions without trap_listen: no trap is "
+		    "received");
 	return traprule_add_builtins(&tc->rules, &tc->nrules, tc->service);
 }
 
@@ -802,9 +738,6 @@ conf_trap_free(struct trap_conf *tc)
 	free(tc->trusted);
 	free(tc->engine_id_file);
 	free(tc->service);
-	for (size_t i = 0; i < tc->nrule_files; i++)
-		free(tc->rule_files[i]);
-	free(tc->rule_files);
 	for (size_t i = 0; i < tc->nrules; i++)
 		traprule_free_fields(&tc->rules[i]);
 	free(tc->rules);

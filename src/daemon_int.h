@@ -101,6 +101,12 @@ int daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
  * off). */
 int daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid);
 void daemon_traps_free(struct daemon *d);
+/* A reload to nc (before it replaces d->cfg): new trap_community values
+ * apply at once; changed trap_listen, trap_user or trap_engine_id_file
+ * are warned about (restart required; added to warn) and keep their
+ * running values in nc. */
+void daemon_traps_reload(struct daemon *d, struct config *nc,
+    json_t *warn);
 int daemon_op_traps(struct daemon *d, json_t *req, json_t **data,
     char *err, size_t errlen);
 json_t *daemon_traps_json(const struct daemon *d);

@@ -506,6 +506,7 @@ daemon_reload_run(struct daemon *d, const char *why, json_t **data,
 		goto refused;
 	}
 	daemon_restart_keys_keep(d, nx.cfg, warn);
+	daemon_traps_reload(d, nx.cfg, warn);
 	if (daemon_reload_commit(d, &nx) != 0) {
 		daemon_next_free(&nx);
 		json_decref(warn);

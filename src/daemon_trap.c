@@ -580,16 +580,8 @@ daemon_trap_rules(struct daemon *d, struct host *h,
 static void
 vars_text(const struct trap_msg *m, char *out, size_t len)
 {
-	size_t j = 0;
-
-	out[0] = '\0';
-	for (size_t i = 2; i < m->nvbs && j + 1 < len; i++) {
-		const char *txt = m->vbs[i].text != NULL ? m->vbs[i].text :
-		    m->vbs[i].oid;
-
-		j += (size_t)snprintf(out + j, len - j, "%s%s", i > 2 ? ", " :
-		    "", txt);
-	}
+	/* net-snmp's rendering, with MIB names (trap_mibs_load at open) */
+	(void)trap_msg_vars(m, out, len);
 	/* one log line: newlines and other controls become spaces */
 	traprule_escape(out);
 }
@@ -745,6 +737,8 @@ daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid)
 		return -1;
 	for (size_t i = 0; i < o.engine_id_len; i++)
 		snprintf(t->engine_hex + 2 * i, 3, "%02x", o.engine_id[i]);
+	/* varbinds are logged with MIB names (docs/traps.md) */
+	trap_mibs_load();
 	o.listen = (const char *const *)tc->listen;
 	o.nlisten = tc->nlisten;
 	o.comms = tc->comms;
@@ -765,6 +759,155 @@ daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- reload ---- */
+
+static bool
+nets_equal(const struct trap_net *a, size_t na, const struct trap_net *b,
+    size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].family != b[i].family || a[i].prefix != b[i].prefix ||
+		    memcmp(a[i].addr, b[i].addr, sizeof(a[i].addr)) != 0)
+			return false;
+	return true;
+}
+
+static bool
+listen_equal(const struct trap_conf *a, const struct trap_conf *b)
+{
+	size_t na = a != NULL ? a->nlisten : 0, nb = b != NULL ? b->nlisten : 0;
+
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+users_equal(const struct trap_conf *a, const struct trap_conf *b)
+{
+	size_t na = a != NULL ? a->nusers : 0, nb = b != NULL ? b->nusers : 0;
+
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		const struct trap_user *x = &a->users[i], *y = &b->users[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->auth != y->auth ||
+		    x->priv != y->priv || strcmp(x->auth_pass,
+		    y->auth_pass) != 0 || strcmp(x->priv_pass,
+		    y->priv_pass) != 0 || strcmp(x->engine_id,
+		    y->engine_id) != 0 || !nets_equal(x->nets, x->nnets,
+		    y->nets, y->nnets))
+			return false;
+	}
+	return true;
+}
+
+static bool
+comms_equal(const struct trap_conf *a, const struct trap_conf *b)
+{
+	size_t na = a != NULL ? a->ncomms : 0, nb = b != NULL ? b->ncomms : 0;
+
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a->comms[i].community, b->comms[i].community) != 0 ||
+		    !nets_equal(a->comms[i].nets, a->comms[i].nnets,
+		    b->comms[i].nets, b->comms[i].nnets))
+			return false;
+	return true;
+}
+
+static void
+reload_restart(struct daemon *d, json_t *warn, const char *what)
+{
+	log_warnx("reload: restart required for %s; the running value stays "
+	    "until pharosd restarts", what);
+	evlog_write(d->ev, "Warning: restart required for %s; the running "
+	    "value stays until pharosd restarts", what);
+	json_array_append_new(warn, json_sprintf("restart required for %s",
+	    what));
+}
+
+/* Swap the listen, user or engine ID file settings of a and b. */
+static void
+keep_listen(struct trap_conf *a, struct trap_conf *b)
+{
+	char **l = a->listen;
+	size_t n = a->nlisten;
+
+	a->listen = b->listen;
+	a->nlisten = b->nlisten;
+	b->listen = l;
+	b->nlisten = n;
+}
+
+static void
+keep_users(struct trap_conf *a, struct trap_conf *b)
+{
+	struct trap_user *u = a->users;
+	size_t n = a->nusers;
+	char *f = a->engine_id_file;
+
+	a->users = b->users;
+	a->nusers = b->nusers;
+	b->users = u;
+	b->nusers = n;
+	a->engine_id_file = b->engine_id_file;
+	b->engine_id_file = f;
+}
+
+void
+daemon_traps_reload(struct daemon *d, struct config *nc, json_t *warn)
+{
+	struct trap_conf *o = d->cfg->trap, *n = nc->trap;
+	struct daemon_traps *t = d->traps;
+	bool users, file;
+
+	/* Sockets were opened as root, the v3 users made in net-snmp's USM
+	 * and the engine ID file read at start: those keep their running
+	 * values, which the new configuration takes over (swapped: the old
+	 * one, freed after the reload, takes the new values), so the next
+	 * reload compares with what runs. */
+	if (!listen_equal(o, n)) {
+		reload_restart(d, warn, "trap_listen");
+		if (o != NULL && n != NULL)
+			keep_listen(o, n);
+	}
+	if (t == NULL || t->rx == NULL || o == NULL || n == NULL) {
+		if (t != NULL && t->rx != NULL &&
+		    trap_rx_set_communities(t->rx, NULL, 0) == 0)
+			log_info("reload: no trap keys: every trap is refused");
+		return;
+	}
+	users = !users_equal(o, n);
+	file = (o->engine_id_file == NULL) != (n->engine_id_file == NULL) ||
+	    (o->engine_id_file != NULL &&
+	    strcmp(o->engine_id_file, n->engine_id_file) != 0);
+	if (users)
+		reload_restart(d, warn, "trap_user");
+	if (file)
+		reload_restart(d, warn, "trap_engine_id_file");
+	if (users || file)
+		keep_users(o, n); /* both belong to the USM setup */
+	if (comms_equal(o, n))
+		return;
+	if (trap_rx_set_communities(t->rx, n->comms, n->ncomms) != 0) {
+		log_warnx("reload: out of memory; the previous trap "
+		    "communities stay");
+		return;
+	}
+	log_info("reload: trap communities changed: %zu accepted now",
+	    n->ncomms);
+	evlog_write(d->ev, "SNMP TRAP: communities changed by the reload: %zu "
+	    "accepted now", n->ncomms);
 }
 
 void

@@ -44,6 +44,7 @@ static const char *const objects_type_names[CT_NTYPES] = {
 	[CT_SERVICEDEPENDENCY] = "servicedependency",
 	[CT_HOSTESCALATION] = "hostescalation",
 	[CT_SERVICEESCALATION] = "serviceescalation",
+	[CT_TRAPRULE] = "traprule",
 	[CT_HOSTEXTINFO] = "hostextinfo",
 	[CT_SERVICEEXTINFO] = "serviceextinfo",
 };
@@ -154,6 +155,15 @@ static const struct conf_key objects_keys_timeperiod[] = {
 	K_ANY("timeperiod_name"), K_ANY("alias"), K_LIST("exclude"), K_END,
 };
 
+/* Checked further by conf_trap.c (docs/traps.md). */
+static const struct conf_key objects_keys_traprule[] = {
+	K_ANY("rule_name"), K_ANY("trap_oid"), K_LIST("host_name"),
+	K_LIST("hostgroup_name"), K_ANY("match"),
+	K_ANY("service_description"), K_ANY("state"), K_ANY("output"),
+	K_ANY("clear_trap"), K_ANY("clear_key"),
+	K_INT("clear_after", 0, 30 * 86400), K_END,
+};
+
 static const struct conf_key *const objects_keys[CT_NBUILT] = {
 	[CT_HOST] = objects_keys_host,
 	[CT_HOSTGROUP] = objects_keys_hostgroup,
@@ -162,6 +172,7 @@ static const struct conf_key *const objects_keys[CT_NBUILT] = {
 	[CT_CONTACT] = objects_keys_contact,
 	[CT_CONTACTGROUP] = objects_keys_contactgroup,
 	[CT_TIMEPERIOD] = objects_keys_timeperiod,
+	[CT_TRAPRULE] = objects_keys_traprule,
 };
 
 /* Lists where "+value" appends to the inherited value. */
@@ -203,6 +214,12 @@ objects_key_additive(const char *name)
 		if (strcmp(objects_additive[i], name) == 0)
 			return true;
 	return false;
+}
+
+bool
+objects_key_repeatable(enum conf_type t, const char *name)
+{
+	return t == CT_TRAPRULE && strcmp(name, "match") == 0;
 }
 
 int

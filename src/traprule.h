@@ -8,8 +8,9 @@
  * cleared by another trap (clear_trap, with the same value of clear_key,
  * e.g. linkUp for the same ifIndex) or after clear_after seconds.
  *
- * Rules come from `define traprule` blocks in the files named by the main
- * key trap_rules (conf_trap.c), in file order, followed by the built-in
+ * Rules are `define traprule` objects of the object files (cfg_file,
+ * cfg_dir, trap_rules; compiled by conf_trap.c), in the order read,
+ * followed by the built-in
  * ones (coldStart, warmStart, linkDown, linkUp, authenticationFailure).
  * The first rule that matches applies.
  *
@@ -104,8 +105,6 @@ struct trap_conf {
 	char *service;                /* trap_service, default "SNMP traps" */
 	int history;                  /* traps kept for `pharos traps` */
 	int storm_rate, storm_burst, storm_window;
-	char **rule_files;
-	size_t nrule_files;
 	struct traprule *rules;       /* user rules, then built-ins */
 	size_t nrules;
 };

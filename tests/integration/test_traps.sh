@@ -8,8 +8,13 @@
 # - linkDown sets the interface service CRITICAL at once and forces a
 #   poll, whose result then governs (the real agent says lo is up);
 #   linkUp for the same ifIndex clears the state the linkDown set.
-# - A vendor trap rule sets a passive service from varbinds; its clearing
-#   trap clears only for the same key.
+# - Trap rules are objects (define traprule in a cfg_file, with a
+#   template) or in a trap_rules file; bad ones fail `pharosd -v` at
+#   file:line. A vendor trap rule sets a passive service from varbinds;
+#   its clearing trap clears only for the same key.
+# - Varbinds are logged with MIB names (ifIndex.1, ifOperStatus.1).
+# - A reload applies new trap communities at once, and warns that new
+#   trap_listen addresses and v3 users need a restart.
 # - v2c and v3 informs are acknowledged (snmpinform exits 0).
 # - A wrong community, an unknown v3 user and a wrong v3 key are refused
 #   and counted; a trap from an address no host has is logged as
@@ -28,6 +33,8 @@
 need_root
 need_tools ip nft jq awk snmpd snmptrap snmpinform
 need_programs
+# MIB names in the log come from the source tree's mibs/
+export PHAROS_MIBDIRS="$top_srcdir/mibs"
 REPLAY="${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/trapreplay"
 [ -x "$REPLAY" ] || { echo "ERROR: $REPLAY is not built"; exit 99; }
 
@@ -98,6 +105,24 @@ define contact {
 	host_notification_commands     notify-by-trap
 	service_notification_commands  notify-by-trap
 }
+; a vendor's port fault and its clearing trap, keyed by port number:
+; a traprule object with a template
+define traprule {
+	name                 vendor-port
+	host_name            server
+	service_description  Port faults
+	clear_key            .1.3.6.1.4.1.99999.1.1
+	register             0
+}
+define traprule {
+	use                  vendor-port
+	rule_name            port-fault
+	trap_oid             .1.3.6.1.4.1.99999.0.1
+	match                .1.3.6.1.4.1.99999.1.2 ~ ^(major|critical)\$
+	state                CRITICAL
+	output               CRITICAL - port \$TRAPVAR:.1.3.6.1.4.1.99999.1.1\$: \$TRAPVAR:.1.3.6.1.4.1.99999.1.3\$
+	clear_trap           .1.3.6.1.4.1.99999.0.2
+}
 define service {
 	host_name            server
 	service_description  Interface lo
@@ -116,18 +141,7 @@ define service {
 }
 EOF
 cat >"$TEST_DIR/traprules.cfg" <<'EOF'
-; a vendor's port fault and its clearing trap, keyed by port number
-define traprule {
-	rule_name            port-fault
-	trap_oid             .1.3.6.1.4.1.99999.0.1
-	host_name            server
-	match                .1.3.6.1.4.1.99999.1.2 ~ ^(major|critical)$
-	service_description  Port faults
-	state                CRITICAL
-	output               CRITICAL - port $TRAPVAR:.1.3.6.1.4.1.99999.1.1$: $TRAPVAR:.1.3.6.1.4.1.99999.1.3$
-	clear_trap           .1.3.6.1.4.1.99999.0.2
-	clear_key            .1.3.6.1.4.1.99999.1.1
-}
+; trap_rules=FILE is read as an object file; the reload case adds a rule
 EOF
 chown nobody:nogroup "$TEST_DIR"/*.cfg
 
@@ -164,7 +178,19 @@ case_verify_bad_rule_file_line() {
 	"$PHAROSD" -v "$bad" >"$out" 2>&1
 	check "pharosd -v fails on a bad rule" [ $? = 1 ] &&
 	check "the error names file and line" \
-	    grep -q "badrules.cfg:4: error: state" "$out"
+	    grep -q "badrules.cfg:4: error: state" "$out" || return 1
+	# the same in a cfg_file, with an unknown directive and a template
+	sed 's/^trap_rules=.*/cfg_file=badobj.cfg/' "$TEST_DIR/pharos.cfg" >"$bad"
+	printf 'define traprule {\n\tuse nosuchtemplate\n\trule_name y\n\ttrap_oid noSuchTrapName\n\tcolour blue\n\tservice_description SNMP traps\n}\n' \
+	    >"$TEST_DIR/badobj.cfg"
+	"$PHAROSD" -v "$bad" >"$out" 2>&1
+	check "pharosd -v fails on a bad traprule object" [ $? = 1 ] &&
+	check "unknown template at its line" \
+	    grep -q "badobj.cfg:2: error: unknown traprule template 'nosuchtemplate'" "$out" &&
+	check "unknown trap name at its line" \
+	    grep -q "badobj.cfg:4: error: trap_oid: unknown MIB object 'noSuchTrapName'" "$out" &&
+	check "unknown directive at its line" \
+	    grep -q "badobj.cfg:5: error: unknown directive 'colour' in traprule definition" "$out"
 }
 
 case_start() {
@@ -192,6 +218,8 @@ case_v2c_linkdown_sets_interface_then_poll_governs() {
 	    .1.3.6.1.2.1.2.2.1.7.1 i 1 .1.3.6.1.2.1.2.2.1.8.1 i 2 || return 1
 	wait_for "linkDown logged for server" 10 \
 	    grep -q "SNMP TRAP: server;linkDown;" "$PHAROS_LOG" || return 1
+	check "varbinds logged with MIB names" \
+	    grep -q "SNMP TRAP: server;linkDown;ifIndex.1 = INTEGER: 1, ifDescr.1 = STRING: .lo., ifAdminStatus.1 = INTEGER: [a-z(]*1)*, ifOperStatus.1 = INTEGER: [a-z(]*2)*\$" "$PHAROS_LOG" &&
 	check "the interface service went CRITICAL from the trap" \
 	    grep -q "SERVICE ALERT: server;Interface lo;CRITICAL;HARD;1;CRITICAL - linkDown trap: ifIndex 1" "$PHAROS_LOG" &&
 	wait_for "the forced poll of lo (up) recovers it" 20 \
@@ -215,13 +243,13 @@ case_v2c_over_ipv6() {
 	in_ns server snmptrap -v2c -c public "udp6:[$MON6]:162" '' \
 	    .1.3.6.1.4.1.99999.0.9 .1.3.6.1.4.1.99999.1.1 i 66 || return 1
 	wait_for "IPv6 trap from server" 10 \
-	    grep -q "SNMP TRAP: server;.1.3.6.1.4.1.99999.0.9;.1.3.6.1.4.1.99999.1.1 = INTEGER: 66" "$PHAROS_LOG"
+	    grep -q "SNMP TRAP: server;.1.3.6.1.4.1.99999.0.9;enterprises.99999.1.1 = INTEGER: 66" "$PHAROS_LOG"
 }
 
 case_v1_coldstart_converted() {
 	in_ns fw snmptrap -v1 -c public "$MON" .1.3.6.1.4.1.8072.3.2.10 "$FW" 0 0 '' || return 1
 	wait_for "v1 coldStart from firewall" 10 \
-	    grep -q "SNMP TRAP: firewall;coldStart;.*1.3.6.1.6.3.18.1.3.0 = IpAddress: $FW" "$PHAROS_LOG" || return 1
+	    grep -Eq "SNMP TRAP: firewall;coldStart;.*(snmpTrapAddress.0|snmpModules.18.1.3.0) = IpAddress: $FW" "$PHAROS_LOG" || return 1
 	check "coldStart rule warns on the firewall's trap service" \
 	    grep -q "SERVICE ALERT: firewall;SNMP traps;WARNING;HARD;1;WARNING - firewall restarted (coldStart trap)" "$PHAROS_LOG"
 }
@@ -268,6 +296,43 @@ EOF2
 	    .1.3.6.1.4.1.99999.1.1 i 3 || return 1
 	wait_for "the rule added by the reload applies" 10 \
 	    eval '[ "$(svc_field server "Port faults" output)" = "WARNING - fan 3" ]'
+}
+
+case_reload_trap_settings() {
+	local out="$TEST_DIR/reload-traps.out"
+	in_ns server snmptrap -v2c -c newcomm "$MON" '' .1.3.6.1.4.1.99999.0.30 || return 1
+	wait_for "an unknown community refused before the reload" 10 \
+	    grep -q "SNMP TRAP REFUSED: $SRV;wrong_community;community of 7 bytes" "$PHAROS_LOG" || return 1
+	cp "$TEST_DIR/pharos.cfg" "$TEST_DIR/pharos.cfg.before"
+	printf '%s\n' "trap_community=newcomm 10.66.0.0/16" \
+	    "trap_listen=0.0.0.0:1163" "trap_user=other SHA other-auth-pass" \
+	    >>"$TEST_DIR/pharos.cfg"
+	"$PHAROS" -s "$PHAROS_SOCK" reload >"$out" 2>&1 || { cat "$out"; return 1; }
+	check "the new community applies at once" \
+	    in_ns server snmptrap -v2c -c newcomm "$MON" '' .1.3.6.1.4.1.99999.0.31 || return 1
+	wait_for "trap with the new community logged" 10 \
+	    grep -q "SNMP TRAP: server;.1.3.6.1.4.1.99999.0.31;" "$PHAROS_LOG" &&
+	check "logged as applied" grep -q "SNMP TRAP: communities changed by the reload: 3 accepted now" "$PHAROS_LOG" &&
+	check "restart required for the new listen address (event log)" \
+	    grep -q "Warning: restart required for trap_listen; the running value stays until pharosd restarts" "$PHAROS_LOG" &&
+	check "restart required for the new v3 user (event log)" \
+	    grep -q "Warning: restart required for trap_user;" "$PHAROS_LOG" &&
+	check "the reload's answer says so" grep -q "restart required for trap_listen" "$out" &&
+	check "no socket on the new address" \
+	    not eval 'in_ns mon ss -lun | grep -q ":1163 "' &&
+	check "the old ones still receive" \
+	    in_ns server snmptrap -v2c -c public "$MON" '' .1.3.6.1.4.1.99999.0.32 || return 1
+	wait_for "trap on the old socket logged" 10 \
+	    grep -q "SNMP TRAP: server;.1.3.6.1.4.1.99999.0.32;" "$PHAROS_LOG" || return 1
+	# back to the start's settings: the community goes again
+	cp "$TEST_DIR/pharos.cfg.before" "$TEST_DIR/pharos.cfg"
+	"$PHAROS" -s "$PHAROS_SOCK" reload >/dev/null || return 1
+	in_ns server snmptrap -v2c -c newcomm "$MON" '' .1.3.6.1.4.1.99999.0.33 || return 1
+	wait_for "the removed community is refused again" 10 \
+	    eval '[ "$(grep -c "SNMP TRAP REFUSED: $SRV;wrong_community;community of 7 bytes" "$PHAROS_LOG")" -ge 2 ]' &&
+	check "and not logged as a trap" not grep -q "SNMP TRAP: server;.1.3.6.1.4.1.99999.0.33;" "$PHAROS_LOG" &&
+	check "back to the running listen addresses: no new warning" \
+	    eval '[ "$(grep -c "Warning: restart required for trap_listen" "$PHAROS_LOG")" = 1 ]'
 }
 
 case_v3_authpriv_trap() {
@@ -469,6 +534,7 @@ run_case unknown_source_logged case_unknown_source_logged
 run_case malformed_input_counted case_malformed_input_counted
 run_case pharos_traps_lists case_pharos_traps_lists
 run_case reload_changes_rules case_reload_changes_rules
+run_case reload_trap_settings case_reload_trap_settings
 run_case flood_is_bounded_and_checks_run case_flood_is_bounded_and_checks_run
 run_case stop case_stop
 test_finish

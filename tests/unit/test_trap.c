@@ -24,8 +24,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
 #include "loop.h"
 #include "trap.h"
+
+#ifndef TEST_SRCDIR
+#define TEST_SRCDIR "."
+#endif
 
 /* The datagrams, BER laid out byte by byte: SNMP message, community,
  * PDU, varbinds. */
@@ -125,6 +132,7 @@ struct seen {
 	size_t nvbs;
 	char vboid[8][96];
 	char vbval[8][96];
+	char vars[512];          /* trap_msg_vars() */
 	int drops[TRAP_DROP_NKINDS];
 };
 
@@ -152,6 +160,7 @@ on_msg(const struct trap_msg *m, void *arg)
 	snprintf(s->secname, sizeof(s->secname), "%s", m->secname);
 	s->uptime = m->uptime;
 	s->nvbs = m->nvbs;
+	(void)trap_msg_vars(m, s->vars, sizeof(s->vars));
 	for (size_t i = 0; i < m->nvbs && i < 8; i++) {
 		snprintf(s->vboid[i], sizeof(s->vboid[i]), "%s", m->vbs[i].oid);
 		snprintf(s->vbval[i], sizeof(s->vbval[i]), "%.*s",
@@ -282,6 +291,37 @@ test_trap_v2c_trap_delivered(void **state)
 	assert_string_equal(e->s.vboid[2], ".1.3.6.1.2.1.2.2.1.1.5");
 }
 
+/* Varbinds as net-snmp prints them: numeric until the process has read
+ * MIB files, then with names; the poller's numeric OID output setting is
+ * the same before and after. Runs last: MIB files stay loaded. */
+static void
+test_trap_varbinds_printed_with_mib_names(void **state)
+{
+	struct env *e = *state;
+	int fmt = netsnmp_ds_get_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT);
+
+	assert_int_equal(fmt, NETSNMP_OID_OUTPUT_NUMERIC);
+	feed(e, LINKDOWN, sizeof(LINKDOWN));
+	assert_string_equal(e->s.vars, ".1.3.6.1.2.1.2.2.1.1.5 = INTEGER: 5");
+	feed(e, V1, sizeof(V1));
+	assert_string_equal(e->s.vars, ".1.3.6.1.2.1.1.5.0 = STRING: \"sw9\", "
+	    ".1.3.6.1.6.3.18.1.3.0 = IpAddress: 192.0.2.9, "
+	    ".1.3.6.1.6.3.1.1.4.3.0 = OID: .1.3.6.1.4.1.99999");
+	assert_int_equal(setenv("PHAROS_MIBDIRS", TEST_SRCDIR "/mibs", 1), 0);
+	trap_mibs_load();
+	feed(e, LINKDOWN, sizeof(LINKDOWN));
+	assert_string_equal(e->s.vars, "ifIndex.5 = INTEGER: 5");
+	feed(e, V1, sizeof(V1));
+	assert_non_null(strstr(e->s.vars, "sysName.0 = STRING: \"sw9\", "));
+	assert_non_null(strstr(e->s.vars, "snmpTrapEnterprise.0 = OID: "
+	    "enterprises.99999"));
+	/* the rules still see numeric OIDs */
+	assert_string_equal(e->s.vboid[2], ".1.3.6.1.2.1.1.5.0");
+	assert_int_equal(netsnmp_ds_get_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT), fmt);
+}
+
 static void
 test_trap_inform_is_answered(void **state)
 {
@@ -373,6 +413,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_trap_bad_datagrams_counted_by_reason, setup, teardown),
 		cmocka_unit_test(test_trap_bad_listen_addresses_refused),
+		cmocka_unit_test_setup_teardown(
+		    test_trap_varbinds_printed_with_mib_names, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

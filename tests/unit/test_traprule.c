@@ -462,6 +462,135 @@ test_conf_trap_bad_keys_at_their_lines(void **state)
 	conf_free(cfg);
 }
 
+/* traprule is an object type: read from cfg_file with the other objects,
+ * templates (name/use/register) included; every "match" is kept and a
+ * template's are added to the object's. */
+static void
+test_conf_traprule_objects_and_templates(void **state)
+{
+	struct config *cfg;
+	const struct trap_conf *tc;
+	const struct traprule *r;
+
+	(void)state;
+	write_file("withrules.cfg",
+	    "define traprule {\n"
+	    "\tname             psu-tmpl\n"
+	    "\thostgroup_name   switches\n"
+	    "\tmatch            .1.3.6.1.4.1.9.9.13.1.5.1.3 ~ ^(3|4|5)$\n"
+	    "\tservice_description PSU\n"
+	    "\tclear_after      3600\n"
+	    "\tregister         0\n"
+	    "}\n"
+	    "define traprule {\n"
+	    "\tuse              psu-tmpl\n"
+	    "\trule_name        psu-a\n"
+	    "\ttrap_oid         .1.3.6.1.4.1.9.9.13.3.0.5\n"
+	    "\tmatch            .1.3.6.1.4.1.9.9.13.1.5.1.2 = PSU A\n"
+	    "\tmatch            .1.3.6.1.4.1.9.9.13.1.5.1.4 != 0\n"
+	    "\tstate            WARNING\n"
+	    "}\n"
+	    "define traprule {\n"
+	    "\tuse              psu-tmpl\n"
+	    "\trule_name        psu-any\n"
+	    "\ttrap_oid         .1.3.6.1.4.1.9.9.13.3.0.5\n"
+	    "\tclear_after      60\n"
+	    "}\n");
+	cfg = load("cfg_file=objects.cfg\n"
+	    "cfg_file=withrules.cfg\n"
+	    "trap_listen=127.0.0.1:1162\n"
+	    "trap_community=public\n");
+	if (cfg->nerrors > 0 || cfg->nwarnings > 0)
+		conf_print_msgs(cfg, stderr);
+	assert_int_equal(cfg->nerrors, 0);
+	assert_int_equal(cfg->nwarnings, 0);
+	assert_non_null(tc = cfg->trap);
+	assert_int_equal(tc->nrules, 2 + 5); /* the template is no rule */
+	r = &tc->rules[0];
+	assert_string_equal(r->name, "psu-a");
+	assert_int_equal(r->state, 1);
+	assert_int_equal(r->nvbm, 3); /* its two and the template's */
+	assert_int_equal(r->nhostgroups, 1);
+	assert_string_equal(r->hostgroups[0], "switches");
+	assert_string_equal(r->service, "PSU");
+	assert_int_equal(r->clear_after, 3600);
+	assert_int_equal(r->line, 9);
+	assert_non_null(strstr(r->file, "withrules.cfg"));
+	r = &tc->rules[1];
+	assert_string_equal(r->name, "psu-any");
+	assert_int_equal(r->state, 2); /* CRITICAL by default */
+	assert_int_equal(r->nvbm, 1);
+	assert_int_equal(r->clear_after, 60); /* its own wins */
+	assert_true(tc->rules[2].builtin);
+	conf_free(cfg);
+}
+
+/* trap_rules=FILE is read as an object file: it may hold other objects,
+ * and a traprule from a cfg_file comes first (the order read). A
+ * traprule without trap_listen is checked, with a warning. */
+static void
+test_conf_trap_rules_is_an_object_file(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	write_file("mixed.cfg",
+	    "define service {\n"
+	    "\thost_name sw1\n"
+	    "\tservice_description Traps\n"
+	    "\tcheck_command dummy\n"
+	    "\tmax_check_attempts 1\n"
+	    "\tcheck_interval 5\n"
+	    "\tretry_interval 1\n"
+	    "}\n"
+	    "define traprule {\n"
+	    "\trule_name second\n"
+	    "\ttrap_oid .1.3.6.1.4.1.1.0.2\n"
+	    "\tservice_description Traps\n"
+	    "}\n");
+	write_file("first.cfg",
+	    "define traprule {\n"
+	    "\trule_name first\n"
+	    "\ttrap_oid .1.3.6.1.4.1.1.0.1\n"
+	    "\tservice_description PSU\n"
+	    "}\n");
+	cfg = load("cfg_file=objects.cfg\n"
+	    "cfg_file=first.cfg\n"
+	    "trap_rules=mixed.cfg\n");
+	if (cfg->nerrors > 0)
+		conf_print_msgs(cfg, stderr);
+	assert_int_equal(cfg->nerrors, 0);
+	assert_non_null(objects_service_find(&cfg->objects, "sw1", "Traps"));
+	assert_non_null(cfg->trap);
+	assert_int_equal(cfg->trap->nrules, 2 + 5);
+	assert_string_equal(cfg->trap->rules[0].name, "first");
+	assert_string_equal(cfg->trap->rules[1].name, "second");
+	assert_true(has_msg(cfg, "pharos.cfg", 0, "without trap_listen"));
+	conf_free(cfg);
+
+	/* a rule_name used twice: an error at the second, which is left out */
+	write_file("dup.cfg",
+	    "define traprule {\n"
+	    "\trule_name first\n"
+	    "\ttrap_oid .1.3.6.1.4.1.1.0.3\n"
+	    "\tservice_description PSU\n"
+	    "}\n");
+	cfg = load("cfg_file=objects.cfg\n"
+	    "cfg_file=first.cfg\n"
+	    "trap_rules=dup.cfg\n");
+	assert_true(has_msg(cfg, "dup.cfg", 1, "duplicate traprule 'first' "
+	    "(first defined at "));
+	assert_int_equal(cfg->trap->nrules, 1 + 5);
+	conf_free(cfg);
+
+	/* a missing trap_rules file is an error at its main file line */
+	cfg = load("cfg_file=objects.cfg\n"
+	    "trap_rules=nosuch.cfg\n");
+	assert_true(cfg->nerrors > 0);
+	assert_true(has_msg(cfg, "pharos.cfg", 2, "nosuch.cfg"));
+	conf_free(cfg);
+}
+
 static void
 test_conf_trap_bad_rules_at_their_lines(void **state)
 {
@@ -482,7 +611,22 @@ test_conf_trap_bad_rules_at_their_lines(void **state)
 	    "\thost_name nosuchhost\n"                     /* 11 */
 	    "\tservice_description PSU\n"                  /* 12 */
 	    "}\n"                                          /* 13 */
-	    "define host {\n");                            /* 14 */
+	    "define traprule {\n"                          /* 14 */
+	    "\trule_name r3\n"                             /* 15 */
+	    "\ttrap_oid .1.3.6.1.6.3.1.1.5.1\n"             /* 16 */
+	    "\tservice_description PSU\n"                  /* 17 */
+	    "\tclear_after forever\n"                      /* 18 */
+	    "}\n"                                          /* 19 */
+	    "define traprule {\n"                          /* 20 */
+	    "\trule_name r3\n"                             /* 21 */
+	    "\ttrap_oid .1.3.6.1.6.3.1.1.5.1\n"             /* 22 */
+	    "\tservice_description PSU\n"                  /* 23 */
+	    "}\n"                                          /* 24 */
+	    "define traprule {\n"                          /* 25 */
+	    "\trule_name r4\n"                             /* 26 */
+	    "\ttrap_oid noSuchMibName\n"                   /* 27 */
+	    "\tservice_description PSU\n"                  /* 28 */
+	    "}\n");                                        /* 29 */
 	cfg = load("cfg_file=objects.cfg\n"
 	    "trap_listen=127.0.0.1:1162\n"
 	    "trap_community=public\n"
@@ -490,11 +634,18 @@ test_conf_trap_bad_rules_at_their_lines(void **state)
 	assert_true(has_msg(cfg, "bad.cfg", 1, "no rule_name"));
 	assert_true(has_msg(cfg, "bad.cfg", 8, "bad regular expression"));
 	assert_true(has_msg(cfg, "bad.cfg", 9, "state"));
-	assert_true(has_msg(cfg, "bad.cfg", 10, "unknown traprule directive"));
+	assert_true(has_msg(cfg, "bad.cfg", 10, "unknown directive 'colour' "
+	    "in traprule definition"));
 	assert_true(has_msg(cfg, "bad.cfg", 5, "unknown host 'nosuchhost'"));
-	assert_true(has_msg(cfg, "bad.cfg", 14, "define traprule"));
-	/* both bad rules left out: only the built-ins */
-	assert_int_equal(cfg->trap->nrules, 5);
+	assert_true(has_msg(cfg, "bad.cfg", 18, "clear_after"));
+	assert_true(has_msg(cfg, "bad.cfg", 27, "trap_oid"));
+	/* r3 at line 14 was left out (bad clear_after): line 20 is the
+	 * first r3 kept */
+	assert_int_equal(cfg->nerrors, 7);
+	/* the bad rules left out: r3 of line 20 and the built-ins */
+	assert_int_equal(cfg->trap->nrules, 1 + 5);
+	assert_string_equal(cfg->trap->rules[0].name, "r3");
+	assert_int_equal(cfg->trap->rules[0].line, 20);
 	conf_free(cfg);
 }
 
@@ -512,6 +663,8 @@ main(void)
 		cmocka_unit_test(test_trap_networks_and_listen_addresses),
 		cmocka_unit_test(test_conf_trap_good_keys_and_rules),
 		cmocka_unit_test(test_conf_trap_bad_keys_at_their_lines),
+		cmocka_unit_test(test_conf_traprule_objects_and_templates),
+		cmocka_unit_test(test_conf_trap_rules_is_an_object_file),
 		cmocka_unit_test(test_conf_trap_bad_rules_at_their_lines),
 	};
 
