@@ -33,6 +33,17 @@
 #define PHAROS_TEMPLATEDIR "/usr/local/share/pharos/templates"
 #endif
 
+/* The graph templates' folder: PHAROS_TEMPLATE_DIR when the web server
+ * sets it (an absolute path; the tests point it at the source tree before
+ * anything is installed), else the installed one. */
+static const char *
+graph_template_dir(void)
+{
+	const char *d = getenv("PHAROS_TEMPLATE_DIR");
+
+	return d != NULL && d[0] == '/' ? d : PHAROS_TEMPLATEDIR;
+}
+
 #define GRAPH_SIZE_MAX	2000	/* pixels of the plot area */
 #define GRAPH_EPOCH_MIN	946684800LL	/* 2000-01-01 */
 #define GRAPH_EPOCH_MAX	4102444800LL	/* 2100-01-01 */
@@ -275,7 +286,7 @@ graph_image(struct cgi *c, const struct graph_req *r, const char *rrd_dir)
 		return;
 	}
 	if ((set = template_set_new()) == NULL ||
-	    template_set_load_dir(set, PHAROS_TEMPLATEDIR, err,
+	    template_set_load_dir(set, graph_template_dir(), err,
 	    sizeof(err)) != 0) {
 		cgi_fail(c, CGI_ERROR, "graph templates: %s", set != NULL ?
 		    err : "out of memory");
@@ -426,7 +437,7 @@ graph_page(struct cgi *c, const struct graph_req *r, json_t *data,
 	    "type=\"datetime-local\" name=\"end\" required></label> "
 	    "<button type=\"submit\">Show</button></form>\n");
 	if ((set = template_set_new()) != NULL &&
-	    template_set_load_dir(set, PHAROS_TEMPLATEDIR, err,
+	    template_set_load_dir(set, graph_template_dir(), err,
 	    sizeof(err)) != 0) {
 		template_set_free(set);
 		set = NULL;

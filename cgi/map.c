@@ -381,6 +381,30 @@ map_page(struct cgi *c, const struct map_req *r, const struct map_data *md,
 	cgi_page_foot(c);
 }
 
+/*
+ * The status of every host the user sees, with only what the map uses
+ * (map_data.h), and of the services only when links can be known (a
+ * discovery cache): 1,000 hosts with their services are then a small
+ * answer to parse. Returns 0 or -1 with the page made.
+ */
+static int
+map_query(struct cgi *c, int with_services, json_t **data)
+{
+	json_t *req = json_pack("{s:s, s:s, s:[ssssssss]}", "op", "status",
+	    "show", with_services ? "all" : "hosts", "fields", "name",
+	    "state", "parents", "hostgroups", "monitor", "host",
+	    "description", "perfdata");
+	int rc;
+
+	if (req == NULL) {
+		cgi_fail(c, CGI_ERROR, "out of memory");
+		return -1;
+	}
+	rc = cgi_query(c, req, false, data);
+	json_decref(req);
+	return rc;
+}
+
 int
 main(void)
 {
@@ -399,13 +423,15 @@ main(void)
 	memset(&m, 0, sizeof(m));
 	if (cgi_begin(&c, "map", map_allow, NULL) != 0)
 		return cgi_end(&c);
-	if (map_parse(&c, &r) != 0 || cgi_query_status(&c, NULL, &data) != 0)
+	if (map_parse(&c, &r) != 0)
+		goto done;
+	cache = map_cache_path(&c);
+	if (map_query(&c, cache != NULL, &data) != 0)
 		goto done;
 	if (map_data_build(data, &md, err, sizeof(err)) != 0) {
 		cgi_fail(&c, CGI_UNAVAILABLE, "%s", err);
 		goto done;
 	}
-	cache = map_cache_path(&c);
 	map_data_links(&md, cache);
 	font = mapdraw_font_new(NULL);
 	if (map_layout(&c, &r, &md, font, &m) != 0)

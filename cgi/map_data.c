@@ -57,6 +57,28 @@ md_str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/*
+ * The monitor's own host, when the user sees it and it has no parent of
+ * its own, becomes the parent of every other host without one: the tree
+ * grows from the monitor outward (Nagios' statusmap does the same). *pi:
+ * the next free entry of md->par, which has room for one more per host.
+ */
+static void
+map_data_root(struct map_data *md, size_t *pi)
+{
+	size_t i;
+
+	if (md->monitor == SIZE_MAX || md->in[md->monitor].nparents > 0)
+		return;
+	for (i = 0; i < md->n; i++)
+		if (i != md->monitor && md->in[i].nparents == 0) {
+			md->in[i].parents = &md->par[*pi];
+			md->par[(*pi)++] = md->monitor;
+			md->in[i].nparents = 1;
+			md->adopted++;
+		}
+}
+
 int
 map_data_build(json_t *status, struct map_data *md, char *err, size_t errlen)
 {
@@ -75,13 +97,15 @@ map_data_build(json_t *status, struct map_data *md, char *err, size_t errlen)
 		ngrp += json_array_size(json_object_get(h, "hostgroups"));
 	}
 	md->in = calloc(nh + 1, sizeof(*md->in));
-	md->par = calloc(npar + 1, sizeof(*md->par));
+	/* room for the monitor as the parent of every other root */
+	md->par = calloc(npar + nh + 1, sizeof(*md->par));
 	md->grp = calloc(ngrp + 1, sizeof(*md->grp));
 	idx = calloc(nh + 1, sizeof(*idx));
 	if (md->in == NULL || md->par == NULL || md->grp == NULL ||
 	    idx == NULL)
 		goto nomem;
 	md->status = json_incref(status);
+	md->monitor = SIZE_MAX;
 	json_array_foreach(hosts, i, h) {
 		struct maplayout_in *in = &md->in[md->n];
 		const char *name = md_str(h, "name"), *s = md_str(h, "state");
@@ -99,6 +123,9 @@ map_data_build(json_t *status, struct map_data *md, char *err, size_t errlen)
 				md->grp[gi++] = json_string_value(v);
 				in->ngroups++;
 			}
+		if (json_is_true(json_object_get(h, "monitor")) &&
+		    md->monitor == SIZE_MAX)
+			md->monitor = md->n;
 		idx[md->n] = md->n;
 		md->n++;
 	}
@@ -125,6 +152,7 @@ map_data_build(json_t *status, struct map_data *md, char *err, size_t errlen)
 		k++;
 	}
 	free(idx);
+	map_data_root(md, &pi);
 	return 0;
 nomem:
 	free(idx);

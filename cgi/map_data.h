@@ -23,12 +23,19 @@ struct map_data {
 	const char **grp;		/* owned array; strings borrowed */
 	json_t *status;			/* a reference held */
 	size_t links;			/* links found */
+	size_t monitor;			/* the monitor's own host (the status
+					 * op's "monitor"), or SIZE_MAX */
+	size_t adopted;			/* hosts without a parent put under
+					 * it */
 };
 
 /*
  * Build md (zeroed by the caller) from the status op's data (a reference
  * is taken). Hosts without a name are skipped; parents not among the
- * hosts (not visible) are left out. Returns 0, -EINVAL (not a status
+ * hosts (not visible) are left out. The monitor's own host (marked
+ * "monitor"), when visible and without a parent itself, becomes the
+ * parent of every other host without one, so the map grows from the
+ * monitor outward. Returns 0, -EINVAL (not a status
  * answer; message in err) or -ENOMEM.
  */
 int map_data_build(json_t *status, struct map_data *md, char *err,

@@ -255,11 +255,16 @@ main(void)
 		cgi_fail(&c, CGI_BAD_REQUEST, "page must be a number from 1");
 		return cgi_end(&c);
 	}
-	/* pharosd filters, sorts and cuts the page: large networks answer
-	 * one page, not every object */
-	req = json_pack("{s:s, s:b, s:s, s:s, s:I, s:i}", "op", "status",
-	    "brief", 1, "show", show, "sort", sort, "offset",
-	    (json_int_t)(page - 1) * PAGE_ROWS, "limit", PAGE_ROWS);
+	/* pharosd filters, sorts and cuts the page, and sends only the
+	 * fields the tables show (the host groups: their names): large
+	 * networks answer one page, not every object */
+	req = json_pack("{s:s, s:b, s:s, s:s, s:I, s:i, s:[sssssssssssss]}",
+	    "op", "status", "brief", 1, "show", show, "sort", sort, "offset",
+	    (json_int_t)(page - 1) * PAGE_ROWS, "limit", PAGE_ROWS,
+	    "fields", "name", "host", "description", "address", "state",
+	    "state_type", "acknowledged", "scheduled_downtime_depth",
+	    "last_state_change", "last_check", "current_attempt",
+	    "max_attempts", "output");
 	if (req == NULL) {
 		cgi_fail(&c, CGI_ERROR, "out of memory");
 		return cgi_end(&c);

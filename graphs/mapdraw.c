@@ -1,7 +1,9 @@
 /*
  * mapdraw: the device map as a PNG through libgd (mapdraw.h). Keeps no
- * state: each call makes one truecolor image, draws edges then boxes then
- * labels, encodes it and destroys it. gd.h stays in this file.
+ * state: each call makes one palette image (flat colours: a byte a pixel
+ * encodes several times faster and smaller than truecolor), draws edges
+ * then boxes then labels, encodes it and destroys it. gd.h stays in this
+ * file.
  */
 #include "mapdraw.h"
 #include "mapdraw_int.h"
@@ -51,18 +53,25 @@ mapdraw_pt(int px)
 #define MAPDRAW_LAST	126	/* '~' */
 #define MAPDRAW_NCHARS	(MAPDRAW_LAST - MAPDRAW_FIRST + 1)
 
-/* The glyphs of one size and colour, each an alpha mask cropped to its
+#define MAPDRAW_LEVELS	16	/* antialiasing steps of a label's ink */
+
+/* One glyph: its coverage (0 none to 255 full), w x h cropped to its
  * ink; (dx, dy) from the pen position on the baseline to its top left. */
+struct mapdraw_mask {
+	int drawn;			/* rendered (at its first use) */
+	int w, h, dx, dy;
+	unsigned char *cov;		/* NULL: no ink (space) */
+};
+
+/* The glyphs of one size, each rendered when a label first needs it. */
 struct mapdraw_ink {
 	int px;
-	unsigned rgb;
-	gdImagePtr g[MAPDRAW_NCHARS];	/* NULL: no ink (space) */
-	int dx[MAPDRAW_NCHARS], dy[MAPDRAW_NCHARS];
+	struct mapdraw_mask g[MAPDRAW_NCHARS];
 };
 
 /* The font's file and, per size, the advance of each printable ASCII
- * character as gd positions it (kerning off); glyphs drawn once per size
- * and colour. */
+ * character as gd positions it (kerning off); glyphs drawn once per
+ * size. */
 struct mapdraw_font {
 	char *path;
 	size_t nsizes;
@@ -98,25 +107,24 @@ mapdraw_font_free(struct mapdraw_font *f)
 		return;
 	for (k = 0; k < f->ninks; k++)
 		for (i = 0; i < MAPDRAW_NCHARS; i++)
-			if (f->ink[k].g[i] != NULL)
-				gdImageDestroy(f->ink[k].g[i]);
+			free(f->ink[k].g[i].cov);
 	free(f->path);
 	free(f);
 }
 
-/* Draw glyph ch once into an alpha mask of colour rgb, cropped to its
- * ink. Returns 0 (*out NULL when it has no ink) or -1. */
+/* Draw glyph ch once and keep its coverage, cropped to its ink. Returns
+ * 0 (g->cov NULL when it has no ink) or -1. */
 static int
-mapdraw_glyph(const struct mapdraw_font *f, int px, unsigned rgb, char ch,
-    gdImagePtr *out, int *dx, int *dy)
+mapdraw_glyph(const struct mapdraw_font *f, int px, char ch,
+    struct mapdraw_mask *g)
 {
-	gdImagePtr big, g;
+	gdImagePtr big;
 	gdFTStringExtra ex;
 	char text[2] = { ch, '\0' };
 	int side = 3 * px + 8, ox = px, oy = 2 * px, brect[8];
 	int x, y, x0 = side, y0 = side, x1 = -1, y1 = -1;
 
-	*out = NULL;
+	memset(g, 0, sizeof(*g));
 	if ((big = gdImageCreateTrueColor(side, side)) == NULL)
 		return -1;
 	gdImageAlphaBlending(big, 0);
@@ -124,9 +132,9 @@ mapdraw_glyph(const struct mapdraw_font *f, int px, unsigned rgb, char ch,
 	    gdTrueColorAlpha(0, 0, 0, gdAlphaTransparent));
 	memset(&ex, 0, sizeof(ex));
 	ex.flags = gdFTEX_DISABLE_KERNING;
-	if (gdImageStringFTEx(big, brect, gdTrueColorAlpha((int)(rgb >> 16) &
-	    0xff, (int)(rgb >> 8) & 0xff, (int)rgb & 0xff, gdAlphaOpaque),
-	    f->path, mapdraw_pt(px), 0, ox, oy, text, &ex) != NULL) {
+	if (gdImageStringFTEx(big, brect, gdTrueColorAlpha(255, 255, 255,
+	    gdAlphaOpaque), f->path, mapdraw_pt(px), 0, ox, oy, text,
+	    &ex) != NULL) {
 		gdImageDestroy(big);
 		return -1;
 	}
@@ -141,48 +149,53 @@ mapdraw_glyph(const struct mapdraw_font *f, int px, unsigned rgb, char ch,
 			}
 	if (x1 < 0) {
 		gdImageDestroy(big);
+		g->drawn = 1;
 		return 0;
 	}
-	if ((g = gdImageCreateTrueColor(x1 - x0 + 1, y1 - y0 + 1)) == NULL) {
+	g->w = x1 - x0 + 1;
+	g->h = y1 - y0 + 1;
+	if ((g->cov = malloc((size_t)g->w * (size_t)g->h)) == NULL) {
 		gdImageDestroy(big);
 		return -1;
 	}
-	gdImageAlphaBlending(g, 0);
-	gdImageCopy(g, big, 0, 0, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-	gdImageAlphaBlending(g, 1);
+	for (y = 0; y < g->h; y++)
+		for (x = 0; x < g->w; x++)
+			g->cov[y * g->w + x] = (unsigned char)((gdAlphaMax -
+			    gdTrueColorGetAlpha(gdImageGetTrueColorPixel(big,
+			    x0 + x, y0 + y))) * 255 / gdAlphaMax);
 	gdImageDestroy(big);
-	*out = g;
-	*dx = x0 - ox;
-	*dy = y0 - oy;
+	g->dx = x0 - ox;
+	g->dy = y0 - oy;
+	g->drawn = 1;
 	return 0;
 }
 
-/* The glyphs of px in rgb, drawn at the first use; NULL when FreeType
- * fails or the cache is full. */
+/* The glyphs of px with those of text (printable ASCII) rendered; NULL
+ * when FreeType fails or the cache is full. */
 static const struct mapdraw_ink *
-mapdraw_ink(struct mapdraw_font *f, int px, unsigned rgb)
+mapdraw_ink(struct mapdraw_font *f, int px, const char *text)
 {
-	struct mapdraw_ink *k;
+	struct mapdraw_ink *k = NULL;
+	const char *s;
 	size_t i;
 
-	for (i = 0; i < f->ninks; i++)
-		if (f->ink[i].px == px && f->ink[i].rgb == rgb)
-			return &f->ink[i];
-	if (f->ninks == MAPDRAW_SIZES)
-		return NULL;
-	k = &f->ink[f->ninks];
-	memset(k, 0, sizeof(*k));
-	for (i = 0; i < MAPDRAW_NCHARS; i++)
-		if (mapdraw_glyph(f, px, rgb, (char)(MAPDRAW_FIRST + i),
-		    &k->g[i], &k->dx[i], &k->dy[i]) != 0) {
-			while (i-- > 0)
-				if (k->g[i] != NULL)
-					gdImageDestroy(k->g[i]);
+	for (i = 0; i < f->ninks && k == NULL; i++)
+		if (f->ink[i].px == px)
+			k = &f->ink[i];
+	if (k == NULL) {
+		if (f->ninks == MAPDRAW_SIZES)
 			return NULL;
-		}
-	k->px = px;
-	k->rgb = rgb;
-	f->ninks++;
+		k = &f->ink[f->ninks++];
+		memset(k, 0, sizeof(*k));
+		k->px = px;
+	}
+	for (s = text; *s != '\0'; s++) {
+		struct mapdraw_mask *g = &k->g[(unsigned char)*s -
+		    MAPDRAW_FIRST];
+
+		if (!g->drawn && mapdraw_glyph(f, px, *s, g) != 0)
+			return NULL;
+	}
 	return k;
 }
 
@@ -322,53 +335,81 @@ mapdraw_line(gdImagePtr im, int x1, int y1, int x2, int y2,
 	gdImageSetThickness(im, 1);
 }
 
-/* Printable ASCII text from the glyph cache, pen at (x, base); 0, or -1
+/* fg over bg at coverage level/(MAPDRAW_LEVELS - 1), 0xRRGGBB. */
+static unsigned
+mapdraw_blend(unsigned fg, unsigned bg, int level)
+{
+	unsigned out = 0;
+	int sh;
+
+	for (sh = 0; sh <= 16; sh += 8) {
+		int a = (int)(fg >> sh) & 0xff, b = (int)(bg >> sh) & 0xff;
+
+		out |= (unsigned)(b + ((a - b) * level +
+		    (MAPDRAW_LEVELS - 1) / 2) / (MAPDRAW_LEVELS - 1)) << sh;
+	}
+	return out;
+}
+
+/* Printable ASCII text from the glyph cache, pen at (x, base), in fg on
+ * a background of bg: each ink pixel takes the blend of its coverage
+ * level (MAPDRAW_LEVELS palette entries per pair of colours). 0, or -1
  * when a character is not in the cache. */
 static int
-mapdraw_cached(gdImagePtr im, struct mapdraw_font *font, int px, unsigned rgb,
-    double x, int base, const char *text)
+mapdraw_cached(gdImagePtr im, struct mapdraw_font *font, int px,
+    unsigned fg, unsigned bg, double x, int base, const char *text)
 {
 	const struct mapdraw_ink *k;
 	const double *adv;
 	const char *s;
+	int tab[MAPDRAW_LEVELS], l;
 
 	for (s = text; *s != '\0'; s++)
 		if ((unsigned char)*s < MAPDRAW_FIRST ||
 		    (unsigned char)*s > MAPDRAW_LAST)
 			return -1;
 	if ((adv = mapdraw_advances(font, px)) == NULL ||
-	    (k = mapdraw_ink(font, px, rgb)) == NULL)
+	    (k = mapdraw_ink(font, px, text)) == NULL)
 		return -1;
+	for (l = 1; l < MAPDRAW_LEVELS; l++)
+		tab[l] = mapdraw_color(im, mapdraw_blend(fg, bg, l));
 	for (s = text; *s != '\0'; s++) {
-		int i = (unsigned char)*s - MAPDRAW_FIRST;
+		const struct mapdraw_mask *g =
+		    &k->g[(unsigned char)*s - MAPDRAW_FIRST];
+		int x0 = (int)floor(x + 0.5) + g->dx, y0 = base + g->dy, gx, gy;
 
-		if (k->g[i] != NULL)
-			gdImageCopy(im, k->g[i], (int)floor(x + 0.5) + k->dx[i],
-			    base + k->dy[i], 0, 0, gdImageSX(k->g[i]),
-			    gdImageSY(k->g[i]));
-		x += adv[i];
+		for (gy = 0; g->cov != NULL && gy < g->h; gy++)
+			for (gx = 0; gx < g->w; gx++) {
+				int c = g->cov[gy * g->w + gx];
+
+				l = (c * (MAPDRAW_LEVELS - 1) + 127) / 255;
+				if (l > 0)
+					gdImageSetPixel(im, x0 + gx, y0 + gy,
+					    tab[l]);
+			}
+		x += adv[(unsigned char)*s - MAPDRAW_FIRST];
 	}
 	return 0;
 }
 
 /*
  * text of width w (mapdraw_measure(), as the layout measured it) centred
- * on (cx, cy) in colour rgb. Glyph hinting dominated the drawing time, so
- * ASCII labels are put together from glyphs drawn once per size and
- * colour; others take one FreeType call. The baseline sits 0.36 em below
- * the centre, which centres DejaVu Sans' mixed-case text. The built-in
- * font without a TrueType one.
+ * on (cx, cy) in colour fg over the flat colour bg. Glyph hinting
+ * dominated the drawing time, so ASCII labels are put together from
+ * glyphs drawn once per size; others take one FreeType call. The
+ * baseline sits 0.36 em below the centre, which centres DejaVu Sans'
+ * mixed-case text. The built-in font without a TrueType one.
  */
 static void
 mapdraw_text(gdImagePtr im, struct mapdraw_font *font, int px, int cx,
-    int cy, unsigned rgb, const char *text, int w)
+    int cy, unsigned fg, unsigned bg, const char *text, int w)
 {
-	int col = mapdraw_color(im, rgb), brect[8];
+	int col = mapdraw_color(im, fg), brect[8];
 	int base = cy + (px * 36 + 50) / 100;
 	gdFTStringExtra ex;
 	gdFontPtr f;
 
-	if (font != NULL && mapdraw_cached(im, font, px, rgb, cx - w / 2,
+	if (font != NULL && mapdraw_cached(im, font, px, fg, bg, cx - w / 2,
 	    base, text) == 0)
 		return;
 	memset(&ex, 0, sizeof(ex));
@@ -420,7 +461,8 @@ mapdraw_edges(gdImagePtr im, const struct maplayout *m,
 		gdImageFilledRectangle(im, mx - w / 2, my - h / 2, mx + w / 2,
 		    my + h / 2, mapdraw_color(im, MAPLAYOUT_COLOR_CANVAS));
 		mapdraw_text(im, font, MAPLAYOUT_FONT_MIN, mx, my,
-		    MAPLAYOUT_COLOR_LINK_UP, pct, w - 6);
+		    MAPLAYOUT_COLOR_LINK_UP, MAPLAYOUT_COLOR_CANVAS, pct,
+		    w - 6);
 	}
 }
 
@@ -443,8 +485,8 @@ mapdraw_boxes(gdImagePtr im, const struct maplayout *m,
 			gdImageRectangle(im, n->x + 2, n->y + 2, x2 - 2,
 			    y2 - 2, mapdraw_color(im, MAPLAYOUT_COLOR_TEXT));
 		mapdraw_text(im, font, m->font_px, MAPDRAW_CX(n),
-		    MAPDRAW_CY(n), MAPLAYOUT_COLOR_TEXT, n->label,
-		    n->label_w);
+		    MAPDRAW_CY(n), MAPLAYOUT_COLOR_TEXT,
+		    maplayout_state_fill(n->state), n->label, n->label_w);
 	}
 }
 
@@ -465,7 +507,7 @@ mapdraw_png(const struct maplayout *m, struct mapdraw_font *font,
 		    "collapse more", m->width, m->height);
 		return -E2BIG;
 	}
-	if ((im = gdImageCreateTrueColor(m->width, m->height)) == NULL) {
+	if ((im = gdImageCreate(m->width, m->height)) == NULL) {
 		snprintf(err, errlen, "out of memory for a %dx%d image",
 		    m->width, m->height);
 		return -ENOMEM;

@@ -354,6 +354,17 @@ daemon_host_facts(const struct daemon *d, const struct host *h)
 	return e != NULL ? e : json_null();
 }
 
+/* Whether h is the monitor's own host (monitor_host_name, default
+ * "pharos" as in conf_monitor.c; "-": none): the map's root. */
+static bool
+daemon_is_monitor(const struct daemon *d, const struct host *h)
+{
+	const char *mon = d->cfg->monitor_host_name != NULL ?
+	    d->cfg->monitor_host_name : "pharos";
+
+	return strcmp(mon, "-") != 0 && strcmp(h->name, mon) == 0;
+}
+
 /* Whether o is acknowledged, in downtime: 1 acknowledged, 2 in
  * downtime, 0 neither. */
 static int
@@ -392,6 +403,8 @@ daemon_brief_json(const struct daemon *d, const struct daemon_view *v,
 		    "nservices", (json_int_t)h->nservices);
 	if (o == NULL)
 		return NULL;
+	if (s == NULL && daemon_is_monitor(d, h))
+		json_object_set_new(o, "monitor", json_true());
 	json_object_set_new(o, "state_type",
 	    json_string(state_type_name(cs->state_type)));
 	json_object_set_new(o, "output", daemon_str(cs->output));
@@ -457,6 +470,8 @@ daemon_host_json(const struct daemon *d, const struct daemon_view *v,
 		daemon_annot_json(d, h, NULL, o);
 	if (o != NULL && details)
 		json_object_set_new(o, "snmp", daemon_host_facts(d, h));
+	if (o != NULL && daemon_is_monitor(d, h))
+		json_object_set_new(o, "monitor", json_true());
 	return o;
 }
 
@@ -570,6 +585,23 @@ daemon_string_list(json_t *req, const char *key, json_t **out, char *err,
 bad:
 	snprintf(err, errlen, "'%s' must be a list of strings", key);
 	return -1;
+}
+
+/* Keep only the keys of o named in fields (NULL: all); o returned. */
+static json_t *
+daemon_keep_fields(json_t *o, json_t *fields)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	if (o == NULL || fields == NULL)
+		return o;
+	json_object_foreach_safe(o, tmp, k, v) {
+		if (!daemon_in_list(fields, k))
+			json_object_del(o, k);
+	}
+	return o;
 }
 
 /* Lists for a page of a large network: filtered by a hostgroup and a
@@ -739,7 +771,7 @@ daemon_op_status(struct daemon *d, json_t *req, json_t **data, char *err,
 {
 	const struct objects *o = &d->cfg->objects;
 	json_t *names, *states = NULL, *filter, *hosts, *services, *program;
-	json_t *counts, *show;
+	json_t *counts, *show, *fields, *groups;
 	const struct host **hv = NULL;
 	const struct service **sv = NULL;
 	struct daemon_list_opts lo;
@@ -751,6 +783,7 @@ daemon_op_status(struct daemon *d, json_t *req, json_t **data, char *err,
 	if (daemon_view_init(d, req, &v, err, errlen) != 0)
 		goto fail;
 	if (daemon_string_list(req, "hosts", &names, err, errlen) != 0 ||
+	    daemon_string_list(req, "fields", &fields, err, errlen) != 0 ||
 	    daemon_list_opts(req, &lo, err, errlen) != 0)
 		goto fail;
 	filter = json_object_get(req, "filter");
@@ -826,23 +859,25 @@ daemon_op_status(struct daemon *d, json_t *req, json_t **data, char *err,
 	hosts = json_array();
 	daemon_slice(&lo, nhv, &from, &to);
 	for (i = from; i < to; i++)
-		json_array_append_new(hosts, brief ?
+		json_array_append_new(hosts, daemon_keep_fields(brief ?
 		    daemon_brief_json(d, &v, hv[i], NULL) :
-		    daemon_host_json(d, &v, hv[i], details));
+		    daemon_host_json(d, &v, hv[i], details), fields));
 	services = json_array();
 	daemon_slice(&lo, nsv, &from, &to);
 	for (i = from; i < to; i++)
-		json_array_append_new(services, brief ?
+		json_array_append_new(services, daemon_keep_fields(brief ?
 		    daemon_brief_json(d, &v, sv[i]->host, sv[i]) :
-		    daemon_service_json(d, sv[i]));
+		    daemon_service_json(d, sv[i]), fields));
+	groups = daemon_hostgroups_json(d, &v);
+	for (i = 0; fields != NULL && i < json_array_size(groups); i++)
+		daemon_keep_fields(json_array_get(groups, i), fields);
 	program = daemon_view_has(&v, AUTHZ_SYSTEM_INFORMATION) ?
 	    daemon_program_json(d) : daemon_program_user(d, nh, ns);
 	*data = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I}}",
 	    "program", program, "hosts", hosts, "services", services,
 	    "counts", counts, "annotations", daemon_annot_visible(&v,
-	    daemon_annot_lists_json(d)), "hostgroups",
-	    daemon_hostgroups_json(d, &v), "matched", "hosts",
-	    (json_int_t)nhv, "services", (json_int_t)nsv);
+	    daemon_annot_lists_json(d)), "hostgroups", groups, "matched",
+	    "hosts", (json_int_t)nhv, "services", (json_int_t)nsv);
 	if (*data == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -19,7 +19,10 @@
 #   the image map and the SVG, never raw;
 # - the link joining a child to its parent, known from the discovery cache
 #   (an interface whose ifAlias names the child), colours the edge: up
-#   green, down red dashed.
+#   green, down red dashed;
+# - the monitor's own host (marked "monitor" by the status op) is the root
+#   of the tree, every host without a parent below it; the status op's
+#   "fields" keeps only the keys asked for, and refuses a bad list.
 #
 # Needs root (network namespaces), lighttpd, curl, jq, python3. About 30 s.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -132,7 +135,8 @@ server.errorlog = "$TEST_DIR/lighttpd.err"
 server.modules = ( "mod_auth", "mod_authn_file", "mod_alias", "mod_setenv", "mod_cgi" )
 alias.url = ( "/cgi-bin/pharos/" => "$CGI_DIR/" )
 cgi.assign = ( ".cgi" => "" )
-setenv.add-environment = ( "PHAROS_CGI_CONFIG" => "$TEST_DIR/cgi.cfg" )
+setenv.add-environment = ( "PHAROS_CGI_CONFIG" => "$TEST_DIR/cgi.cfg",
+                           "PHAROS_TEMPLATE_DIR" => "$top_srcdir/graphs/templates" )
 auth.backend = "plain"
 auth.backend.plain.userfile = "$TEST_DIR/users"
 auth.require = ( "/cgi-bin/" => ( "method" => "basic", "realm" => "Pharos", "require" => "valid-user" ) )
@@ -246,7 +250,8 @@ case_group_filter() {
 
 case_collapse_and_zoom() {
 	local href
-	get admin 'map.cgi?depth=1' "$TEST_DIR/c.html" >/dev/null
+	# the monitor (level 0), core-router (1), dist1 (2)
+	get admin 'map.cgi?depth=2' "$TEST_DIR/c.html" >/dev/null
 	# dist1's two children in one "+2" box linking to the map zoomed on it
 	href=$(grep -o '<area [^>]*alt="2 hosts collapsed, worst [A-Z]*"' "$TEST_DIR/c.html" |
 	    grep -o 'href="[^"]*root=dist1"' | head -n 1)
@@ -282,6 +287,39 @@ case_restricted_user_sees_only_theirs() {
 	check_eq "another host's graph page" 403 "$(get alice 'graph.cgi?host=server' "$TEST_DIR/body")" || return 1
 	check_eq "a host that does not exist" 403 "$(get alice 'graph.cgi?host=nosuch' "$TEST_DIR/body")" || return 1
 	check_eq "her own host's graph page" 200 "$(get alice 'graph.cgi?host=core-router' "$TEST_DIR/body")"
+}
+
+# The y of the top edge of HOST's box in the image map of page FILE.
+area_top() {
+	grep -o "<area shape=\"rect\" coords=\"[0-9]*,[0-9]*,[0-9]*,[0-9]*\" href=\"[^\"]*host.cgi?host=$2\"" "$1" |
+	    sed 's/.*coords="[0-9]*,\([0-9]*\),.*/\1/' | head -n 1
+}
+
+case_monitor_is_root() {
+	local q top n
+	q=$("$PHAROS" -s "$PHAROS_SOCK" raw '{"v":1,"op":"status","brief":true,"show":"hosts"}')
+	check_eq "the monitor's host is marked" "pharos" \
+	    "$(echo "$q" | jq -r '[.data.hosts[] | select(.monitor == true) | .name] | join(" ")')" || return 1
+	# fields: only those keys, on hosts and host groups alike
+	q=$("$PHAROS" -s "$PHAROS_SOCK" raw '{"v":1,"op":"status","fields":["name","state"]}')
+	check_eq "host keys with fields" '["name","state"]' \
+	    "$(echo "$q" | jq -c '[.data.hosts[] | keys] | add | unique')" || return 1
+	check_eq "service keys with fields" '["state"]' \
+	    "$(echo "$q" | jq -c '[.data.services[] | keys] | add | unique')" || return 1
+	check_eq "host group keys with fields" '["name"]' \
+	    "$(echo "$q" | jq -c '[.data.hostgroups[] | keys] | add | unique')" || return 1
+	q=$("$PHAROS" -s "$PHAROS_SOCK" raw '{"v":1,"op":"status","fields":["name",1]}')
+	check_eq "fields not strings" "'fields' must be a list of strings" \
+	    "$(echo "$q" | jq -r '.error')" || return 1
+	# the tree grows from the monitor: its box alone on the top row,
+	# core-router (which has no parent) below it
+	get admin 'map.cgi?children=0' "$TEST_DIR/root.html" >/dev/null
+	top=$(area_top "$TEST_DIR/root.html" pharos)
+	[ -n "$top" ] || { echo "no box for the monitor"; return 1; }
+	n=$(grep -o '<area shape="rect" coords="[0-9]*,[0-9]*,' "$TEST_DIR/root.html" |
+	    sed 's/.*coords="[0-9]*,\([0-9]*\),/\1/' | awk -v t="$top" '$1 <= t' | wc -l)
+	check_eq "boxes on the monitor's row or above" 1 "$n" || return 1
+	check_gt "core-router below the monitor" "$(area_top "$TEST_DIR/root.html" core-router)" "$top"
 }
 
 rrd_ready() {
@@ -398,6 +436,7 @@ run_case map_page_png_and_image_map case_map_page_png_and_image_map
 run_case svg_and_radial case_svg_and_radial
 run_case group_filter case_group_filter
 run_case collapse_and_zoom case_collapse_and_zoom
+run_case monitor_is_root case_monitor_is_root
 run_case restricted_user_sees_only_theirs case_restricted_user_sees_only_theirs
 run_case graph_png_and_svg case_graph_png_and_svg
 run_case bad_parameters_400 case_bad_parameters_400

@@ -124,6 +124,8 @@ check_png(enum maplayout_kind kind)
 	assert_non_null(im);
 	assert_int_equal(gdImageSX(im), m.width);
 	assert_int_equal(gdImageSY(im), m.height);
+	/* a palette image: flat colours encode fast and small */
+	assert_false(gdImageTrueColor(im));
 	for (i = 0; i < m.nnodes; i++) {
 		const struct maplayout_node *n = &m.node[i];
 		unsigned want = maplayout_state_fill(n->state);
