@@ -1,8 +1,9 @@
 /*
  * command: parse with the objects as lookup, log, dispatch on the kind.
- * Check results and scheduling are carried out here through the ops;
- * everything about annotations (acks, comments, downtimes, notification
- * switches) goes to ops->annot in one piece.
+ * Check results, scheduling and the program-wide switches are carried out
+ * here through the ops; everything about annotations (acks, comments,
+ * downtimes, per-object notification switches) goes to ops->annot in one
+ * piece.
  */
 #include "command.h"
 
@@ -125,6 +126,26 @@ commands_dispatch(struct commands *c, const struct extcmd *x, char *err,
 	case EXTCMD_DISABLE_SVC_CHECK:
 		c->ops.service_checks(c->ops.arg, s,
 		    x->kind == EXTCMD_ENABLE_SVC_CHECK);
+		return 0;
+	case EXTCMD_ENABLE_NOTIFICATIONS:
+	case EXTCMD_DISABLE_NOTIFICATIONS:
+		c->ops.program(c->ops.arg, COMMAND_NOTIFICATIONS,
+		    x->kind == EXTCMD_ENABLE_NOTIFICATIONS);
+		return 0;
+	case EXTCMD_START_EXECUTING_HOST_CHECKS:
+	case EXTCMD_STOP_EXECUTING_HOST_CHECKS:
+		c->ops.program(c->ops.arg, COMMAND_HOST_CHECKS,
+		    x->kind == EXTCMD_START_EXECUTING_HOST_CHECKS);
+		return 0;
+	case EXTCMD_START_EXECUTING_SVC_CHECKS:
+	case EXTCMD_STOP_EXECUTING_SVC_CHECKS:
+		c->ops.program(c->ops.arg, COMMAND_SERVICE_CHECKS,
+		    x->kind == EXTCMD_START_EXECUTING_SVC_CHECKS);
+		return 0;
+	case EXTCMD_ENABLE_EVENT_HANDLERS:
+	case EXTCMD_DISABLE_EVENT_HANDLERS:
+		c->ops.program(c->ops.arg, COMMAND_EVENT_HANDLERS,
+		    x->kind == EXTCMD_ENABLE_EVENT_HANDLERS);
 		return 0;
 	default:
 		return c->ops.annot(c->ops.arg, x, err, errlen);

@@ -20,9 +20,20 @@
 struct evlog;
 struct commands;
 
+/* The program-wide switches (ENABLE_NOTIFICATIONS/DISABLE_NOTIFICATIONS,
+ * START_/STOP_EXECUTING_HOST_CHECKS, START_/STOP_EXECUTING_SVC_CHECKS,
+ * ENABLE_/DISABLE_EVENT_HANDLERS). */
+enum command_switch {
+	COMMAND_NOTIFICATIONS,
+	COMMAND_HOST_CHECKS,
+	COMMAND_SERVICE_CHECKS,
+	COMMAND_EVENT_HANDLERS,
+};
+
 /* What carrying out a command asks of the daemon. Every member is set.
  * annot handles acknowledgements, comments, downtimes, notification
- * switches and custom notifications; it returns 0 or fills err. */
+ * switches and custom notifications; it returns 0 or fills err. program
+ * turns a program-wide switch on or off. */
 struct command_ops {
 	void (*host_result)(void *arg, struct host *h,
 	    struct check_result *res);
@@ -34,6 +45,7 @@ struct command_ops {
 	void (*service_checks)(void *arg, struct service *s, bool enable);
 	int (*annot)(void *arg, const struct extcmd *cmd, char *err,
 	    size_t errlen);
+	void (*program)(void *arg, enum command_switch sw, bool on);
 	void *arg;
 };
 

@@ -160,6 +160,9 @@ daemon_may_run(void *arg, struct host *h, struct service *s)
 	 * (daemon_netaware.c). */
 	if (daemon_netaware_paused(d, h))
 		return false;
+	/* STOP_EXECUTING_HOST_CHECKS / _SVC_CHECKS (daemon_cmd.c) */
+	if (!(s != NULL ? d->prog.service_checks : d->prog.host_checks))
+		return false;
 	return d->notify == NULL || !notify_deps_failed(d->notify, h, s, true,
 	    (int64_t)time(NULL));
 }
@@ -522,6 +525,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 	    (long)getpid());
 	evlog_write(d.ev, "LOG VERSION: 2.0");
 	/* 8. Retained state, notifications, downtimes, external commands. */
+	daemon_program_defaults(&d);
 	if (daemon_notify_start(&d) != 0 || daemon_retain_start(&d) != 0 ||
 	    daemon_event_start(&d) != 0 ||
 	    daemon_commands_start(&d) != 0 ||

@@ -178,6 +178,24 @@ daemon_authz_command(struct daemon *d, const struct daemon_view *v,
 		ok = authz_has(&v->authz, AUTHZ_ALL_HOST_COMMANDS, v->user) &&
 		    authz_host_command(&v->authz, o, v->user, x->host);
 		break;
+	case EXTCMD_ENABLE_NOTIFICATIONS:
+	case EXTCMD_DISABLE_NOTIFICATIONS:
+	case EXTCMD_START_EXECUTING_HOST_CHECKS:
+	case EXTCMD_STOP_EXECUTING_HOST_CHECKS:
+	case EXTCMD_START_EXECUTING_SVC_CHECKS:
+	case EXTCMD_STOP_EXECUTING_SVC_CHECKS:
+	case EXTCMD_ENABLE_EVENT_HANDLERS:
+	case EXTCMD_DISABLE_EVENT_HANDLERS:
+		/* program-wide: for administrators only */
+		if (!authz_system_command(&v->authz, v->user)) {
+			snprintf(err, errlen, "user '%.64s' may not send %s: "
+			    "it needs authorized_for_system_commands",
+			    v->user, x->name);
+			extcmd_free(x);
+			return -1;
+		}
+		ok = true;
+		break;
 	default:
 		if (x->service != NULL)
 			ok = authz_service_command(&v->authz, o, v->user,

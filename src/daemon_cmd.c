@@ -3,7 +3,8 @@
  * file (command_file, a FIFO as Nagios has: `printf "[%lu] CMD;args\n"`)
  * and from the query socket's "command" op (`pharos cmd 'CMD;args'`);
  * both go through commands_run() (command.h). The operations it asks for
- * are carried out here on the scheduler and the state engine; annotations
+ * are carried out here on the scheduler and the state engine, the
+ * program-wide switches on struct daemon_program; annotations
  * (acknowledgements, comments, downtimes) go to daemon_annot_command().
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "daemon_int.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "sched.h"
 #include "stats.h"
 
@@ -98,6 +100,57 @@ daemon_cmd_annot(void *arg, const struct extcmd *x, char *err,
 	return daemon_annot_command(d, x, err, errlen);
 }
 
+/* ENABLE_NOTIFICATIONS, STOP_EXECUTING_HOST_CHECKS, ...: the switch
+ * takes effect at once (checks: at each object's next scheduled check,
+ * through daemon_may_run), and the retention file is written so that it
+ * outlives a restart. */
+static void
+daemon_cmd_program(void *arg, enum command_switch sw, bool on)
+{
+	struct daemon *d = arg;
+
+	switch (sw) {
+	case COMMAND_NOTIFICATIONS:
+		d->prog.notifications = on;
+		if (d->notify != NULL)
+			notify_set_enabled(d->notify, on);
+		break;
+	case COMMAND_HOST_CHECKS:
+		d->prog.host_checks = on;
+		break;
+	case COMMAND_SERVICE_CHECKS:
+		d->prog.service_checks = on;
+		break;
+	case COMMAND_EVENT_HANDLERS:
+		d->prog.event_handlers = on;
+		break;
+	}
+	if (d->retention != NULL && d->state != NULL)
+		(void)daemon_retention_save(d);
+}
+
+void
+daemon_program_defaults(struct daemon *d)
+{
+	d->prog.notifications = d->cfg->enable_notifications;
+	d->prog.host_checks = true;
+	d->prog.service_checks = true;
+	d->prog.event_handlers = d->cfg->enable_event_handlers;
+}
+
+void
+daemon_program_json_into(const struct daemon *d, json_t *o)
+{
+	json_object_set_new(o, "enable_notifications",
+	    json_boolean(d->prog.notifications));
+	json_object_set_new(o, "execute_host_checks",
+	    json_boolean(d->prog.host_checks));
+	json_object_set_new(o, "execute_service_checks",
+	    json_boolean(d->prog.service_checks));
+	json_object_set_new(o, "enable_event_handlers",
+	    json_boolean(d->prog.event_handlers));
+}
+
 static void
 daemon_cmd_line(const char *line, size_t len, void *arg)
 {
@@ -120,6 +173,7 @@ daemon_commands_start(struct daemon *d)
 		.host_checks = daemon_cmd_host_checks,
 		.service_checks = daemon_cmd_service_checks,
 		.annot = daemon_cmd_annot,
+		.program = daemon_cmd_program,
 	};
 	struct command_ops ops = ops0;
 	char err[512];

@@ -80,7 +80,7 @@ daemon_event_handlers(struct daemon *d, struct host *h, struct service *s)
 	const struct check_spec *global = s != NULL ?
 	    d->cfg->global_service_handler : d->cfg->global_host_handler;
 
-	if (!d->cfg->enable_event_handlers)
+	if (!d->prog.event_handlers) /* the program-wide switch */
 		return;
 	daemon_event_run(d, global, h, s, "GLOBAL ");
 	if (o->event_handler_enabled)

@@ -81,6 +81,15 @@ struct daemon {
 	/* the ARP prober, its capture handles opened as root at start when
 	 * the configuration has arp checks or host_check_fallback arp */
 	struct arp *arp;
+	/* program-wide switches (daemon_cmd.c): the main file's values at
+	 * start, then retention's, then the external commands'; a reload
+	 * keeps them */
+	struct daemon_program {
+		bool notifications;
+		bool host_checks;
+		bool service_checks;
+		bool event_handlers;
+	} prog;
 };
 
 /* Results of checks (active or passive): to the metric store, then to the
@@ -134,6 +143,10 @@ void daemon_commands_stop(struct daemon *d);
 int daemon_op_command(struct daemon *d, json_t *req, json_t **data,
     char *err, size_t errlen);
 json_t *daemon_commands_json(const struct daemon *d);
+/* The program-wide switches: from the configuration (before the notify
+ * engine starts), and as status JSON fields into o. */
+void daemon_program_defaults(struct daemon *d);
+void daemon_program_json_into(const struct daemon *d, json_t *o);
 
 /* daemon_annot.c */
 int daemon_annot_command(struct daemon *d, const struct extcmd *x,

@@ -118,7 +118,7 @@ int
 daemon_notify_start(struct daemon *d)
 {
 	struct notify_params p = {
-		.enabled = d->cfg->enable_notifications,
+		.enabled = d->prog.notifications, /* daemon_cmd.c */
 		.user_macros = d->cfg->user_macros,
 		.nuser_macros = CONF_MAX_USER_MACROS,
 		.start_time = (int64_t)time(NULL),

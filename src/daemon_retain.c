@@ -185,6 +185,9 @@ daemon_retention_save(struct daemon *d)
 	for (i = 0; i < o->nservices; i++)
 		daemon_status_out(d, o->services[i]->host, o->services[i],
 		    &v[n++]);
+	retention_set_program(d->retention, &(struct retention_program){
+	    true, d->prog.notifications, d->prog.host_checks,
+	    d->prog.service_checks, d->prog.event_handlers });
 	rc = retention_save(d->retention, v, n, d->annot, 0, err, sizeof(err));
 	free(v);
 	if (rc != 0) {
@@ -253,6 +256,7 @@ int
 daemon_retain_start(struct daemon *d)
 {
 	const struct objects *o = &d->cfg->objects;
+	const struct retention_program *prog;
 	size_t applied = 0, dropped = 0;
 
 	d->host_flap = calloc(o->nhosts + 1, sizeof(*d->host_flap));
@@ -267,6 +271,16 @@ daemon_retain_start(struct daemon *d)
 		return 0;
 	if (daemon_retention_open(d) != 0)
 		return -1;
+	prog = retention_get_program(d->retention);
+	if (prog->set) {
+		/* the switches as they were at the last save */
+		d->prog.notifications = prog->notifications;
+		d->prog.host_checks = prog->host_checks;
+		d->prog.service_checks = prog->service_checks;
+		d->prog.event_handlers = prog->event_handlers;
+		if (d->notify != NULL)
+			notify_set_enabled(d->notify, prog->notifications);
+	}
 	if (retention_apply(d->retention, daemon_status_in, d, &applied,
 	    &dropped) != 0) {
 		log_warnx("retention: out of memory");

@@ -278,7 +278,9 @@ daemon_program_json(const struct daemon *d)
 		{ "service_alerts", stc->service_alerts },
 	};
 
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+	json_t *o;
+
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 	    " s:o, s:o, s:o, s:o, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
@@ -296,6 +298,9 @@ daemon_program_json(const struct daemon *d)
 	    "commands", daemon_commands_json(d),
 	    "notifications", daemon_notify_json(d),
 	    "config", daemon_reload_json(d));
+	if (o != NULL) /* the program-wide switches (daemon_cmd.c) */
+		daemon_program_json_into(d, o);
+	return o;
 }
 
 static void

@@ -115,6 +115,8 @@ struct extcmd_def {
 };
 
 #define DEF(k, a, n, ...) [EXTCMD_##k] = {#k, a, n, {__VA_ARGS__}}
+/* No arguments: the field list is not read. */
+#define DEF0(k) [EXTCMD_##k] = {#k, "", 0, {F_HOST}}
 #define DOWNTIME_ARGS "start;end;fixed;trigger_id;duration;author;comment"
 #define DOWNTIME_FIELDS                                                        \
 	F_START, F_END, F_FIXED, F_TRIGGER, F_DURATION, F_AUTHOR, F_COMMENT
@@ -167,11 +169,20 @@ static const struct extcmd_def extcmd_defs[EXTCMD_NKINDS] = {
 	DEF(SEND_CUSTOM_SVC_NOTIFICATION,
 	    "host;service;options;author;comment", 5, F_HOST, F_SERVICE,
 	    F_OPTIONS, F_AUTHOR, F_COMMENT),
+	DEF0(ENABLE_NOTIFICATIONS),
+	DEF0(DISABLE_NOTIFICATIONS),
+	DEF0(START_EXECUTING_HOST_CHECKS),
+	DEF0(STOP_EXECUTING_HOST_CHECKS),
+	DEF0(START_EXECUTING_SVC_CHECKS),
+	DEF0(STOP_EXECUTING_SVC_CHECKS),
+	DEF0(ENABLE_EVENT_HANDLERS),
+	DEF0(DISABLE_EVENT_HANDLERS),
 };
 
 /* clang-format on */
 
 #undef DEF
+#undef DEF0
 
 const char *
 extcmd_kind_name(enum extcmd_kind kind)
@@ -458,7 +469,7 @@ static int
 extcmd_args(struct extcmd *c, const struct extcmd_def *def, char *args,
             char *err, size_t errlen)
 {
-	bool rest = extcmd_fields[def->fields[def->nargs - 1]].type == T_TEXT;
+	bool rest;
 	size_t given = 0, i;
 	char *p, *semi;
 	int rc;
@@ -466,6 +477,14 @@ extcmd_args(struct extcmd *c, const struct extcmd_def *def, char *args,
 	if (args != NULL)
 		for (given = 1, p = args; (p = strchr(p, ';')) != NULL; p++)
 			given++;
+	if (def->nargs == 0) {
+		if (given == 0)
+			return 0;
+		snprintf(err, errlen, "%s takes no arguments, got %zu",
+		         def->name, given);
+		return -EINVAL;
+	}
+	rest = extcmd_fields[def->fields[def->nargs - 1]].type == T_TEXT;
 	if (given < def->nargs || (given > def->nargs && !rest)) {
 		snprintf(err, errlen, "%s takes %u argument%s (%s), got %zu",
 		         def->name, def->nargs, def->nargs == 1 ? "" : "s",

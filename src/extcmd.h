@@ -24,7 +24,8 @@
  * - Names are case-sensitive. An unknown name, and every Nagios command
  *   not in the table (CHANGE_*_COMMAND among them), is refused with
  *   "unknown or unsupported command 'NAME'".
- * - Arguments are separated by ';'. A free-text last argument (a comment,
+ * - Arguments are separated by ';'. A command without arguments (the
+ *   program-wide switches) is its name alone: "NAME;" is refused. A free-text last argument (a comment,
  *   a check's output) takes the rest of the line, ';' included; earlier
  *   ones cannot hold ';'. Fields are not trimmed. Any other count of
  *   arguments is refused.
@@ -123,6 +124,16 @@ enum extcmd_kind {
 	 * recursively): independent copies, or triggered by the host's */
 	EXTCMD_SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME,
 	EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME,
+	/* Program-wide switches, no arguments (docs/external-commands.md,
+	 * "Program-wide commands"). */
+	EXTCMD_ENABLE_NOTIFICATIONS,
+	EXTCMD_DISABLE_NOTIFICATIONS,
+	EXTCMD_START_EXECUTING_HOST_CHECKS,
+	EXTCMD_STOP_EXECUTING_HOST_CHECKS,
+	EXTCMD_START_EXECUTING_SVC_CHECKS,
+	EXTCMD_STOP_EXECUTING_SVC_CHECKS,
+	EXTCMD_ENABLE_EVENT_HANDLERS,
+	EXTCMD_DISABLE_EVENT_HANDLERS,
 	EXTCMD_NKINDS
 };
 
@@ -211,8 +222,8 @@ int extcmd_parse(const char *line, size_t len, unsigned flags,
 void extcmd_free(struct extcmd *cmd);
 
 /* The command name of kind ("PROCESS_HOST_CHECK_RESULT"), and its
- * arguments as documented ("host;code;output"); static strings, NULL for
- * a kind out of range. */
+ * arguments as documented ("host;code;output", "" for none); static
+ * strings, NULL for a kind out of range. */
 const char *extcmd_kind_name(enum extcmd_kind kind);
 const char *extcmd_kind_args(enum extcmd_kind kind);
 

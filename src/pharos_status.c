@@ -199,6 +199,31 @@ struct pharos_status_args {
 	json_t *states; /* array of state names */
 };
 
+/* The program-wide switches that are off (DISABLE_NOTIFICATIONS,
+ * STOP_EXECUTING_*_CHECKS, DISABLE_EVENT_HANDLERS), on one line:
+ * "disabled: notifications, service checks"; nothing when all are on. */
+static void
+pharos_print_switches(json_t *prog)
+{
+	static const char *const keys[][2] = {
+		{ "enable_notifications", "notifications" },
+		{ "execute_host_checks", "host checks" },
+		{ "execute_service_checks", "service checks" },
+		{ "enable_event_handlers", "event handlers" },
+	};
+	const char *sep = "disabled: ";
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!json_is_false(json_object_get(prog, keys[i][0])))
+			continue;
+		printf("%s%s", sep, keys[i][1]);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		putchar('\n');
+}
+
 /* "pharosd 12345 up 3m12s, icmp raw, 6 hosts, 0 services"; pieces the
  * daemon did not send are left out. */
 static void
@@ -231,6 +256,7 @@ pharos_print_program(json_t *data, time_t now)
 		    json_object_get(data, "services"));
 	printf(", %lld host%s, %lld service%s\n", nh, nh == 1 ? "" : "s", ns,
 	       ns == 1 ? "" : "s");
+	pharos_print_switches(prog);
 }
 
 /* Most columns of a status table. */

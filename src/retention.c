@@ -221,6 +221,33 @@ rt_load_annot(json_t *arr, const char *name, struct annot *a,
 	return 0;
 }
 
+/* The optional "program" object: four booleans. */
+static int
+rt_load_program(struct retention *r, json_t *root, struct rt_ctx *c)
+{
+	static const char *const keys[] = { "enable_notifications",
+		"execute_host_checks", "execute_service_checks",
+		"enable_event_handlers" };
+	bool *dst[] = { &r->prog.notifications, &r->prog.host_checks,
+		&r->prog.service_checks, &r->prog.event_handlers };
+	json_t *o = json_object_get(root, "program"), *v;
+	size_t i;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return rt_fail(c, "\"program\" must be an object");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = json_object_get(o, keys[i]);
+		if (!json_is_boolean(v))
+			return rt_fail(c, "\"program\".\"%s\" must be true or "
+			    "false", keys[i]);
+		*dst[i] = json_is_true(v);
+	}
+	r->prog.set = true;
+	return 0;
+}
+
 static int
 rt_load_root(struct retention *r, json_t *root, struct annot *a,
     struct rt_ctx *c)
@@ -242,7 +269,8 @@ rt_load_root(struct retention *r, json_t *root, struct annot *a,
 	    (rc = rt_top_array(root, "services", &s, c)) != 0 ||
 	    (rc = rt_top_array(root, "comments", &cm, c)) != 0 ||
 	    (rc = rt_top_array(root, "downtimes", &dt, c)) != 0 ||
-	    (rc = rt_top_array(root, "acknowledgements", &ak, c)) != 0)
+	    (rc = rt_top_array(root, "acknowledgements", &ak, c)) != 0 ||
+	    (rc = rt_load_program(r, root, c)) != 0)
 		return rc;
 	if (json_array_size(h) + json_array_size(s) > RETENTION_OBJECTS_MAX)
 		return rt_fail(c, "more than %d hosts and services",
@@ -318,6 +346,7 @@ retention_load(struct retention *r, struct annot *a, char *err,
 	r->known = 0;
 	r->jlen = r->jvalid = 0;
 	memset(&r->stats, 0, sizeof(r->stats));
+	memset(&r->prog, 0, sizeof(r->prog));
 	rc = rt_load_file(r, a, err, errlen);
 	if (rc == 0)
 		rc = rt_journal_load(r, a, err, errlen);
@@ -440,7 +469,7 @@ rt_dump_annot(struct rt_out *o, const struct annot *a)
 
 static int
 rt_dump(FILE *f, const struct retention_entry *v, size_t n,
-    const struct annot *a, uint64_t gen)
+    const struct annot *a, uint64_t gen, const struct retention_program *p)
 {
 	struct rt_out o = { .f = f, .first = true };
 	uint64_t nc, nd;
@@ -449,6 +478,16 @@ rt_dump(FILE *f, const struct retention_entry *v, size_t n,
 	rt_emitf(&o.b, "{\"version\": %d, \"generation\": %llu, "
 	    "\"written\": %lld,\n", RETENTION_VERSION,
 	    (unsigned long long)gen, (long long)time(NULL));
+	if (p->set) { /* rt_emitf() takes 127 bytes at a time */
+		rt_emitf(&o.b, " \"program\": {\"enable_notifications\": %s, "
+		    "\"execute_host_checks\": %s, ",
+		    p->notifications ? "true" : "false",
+		    p->host_checks ? "true" : "false");
+		rt_emitf(&o.b, "\"execute_service_checks\": %s, "
+		    "\"enable_event_handlers\": %s},\n",
+		    p->service_checks ? "true" : "false",
+		    p->event_handlers ? "true" : "false");
+	}
 	rt_emitf(&o.b, " \"next_comment_id\": %llu, \"next_downtime_id\": "
 	    "%llu,\n \"hosts\": [", (unsigned long long)nc,
 	    (unsigned long long)nd);
@@ -489,7 +528,7 @@ rt_write_tmp(struct retention *r, const struct retention_entry *v, size_t n,
 		return rc;
 	}
 	errno = 0;
-	rc = rt_dump(f, v, n, a, r->gen + 1);
+	rc = rt_dump(f, v, n, a, r->gen + 1, &r->prog);
 	if (rc == 0 && fflush(f) != 0)
 		rc = rt_ioerr();
 	if (rc == 0 && fsync(fd) != 0)
@@ -610,4 +649,16 @@ retention_move_aside(const char *path, char *moved, size_t movedlen,
 		snprintf(moved, movedlen, "%s", rc == 0 ? dst : jdst);
 	(void)rt_sync_dir(path);
 	return 0;
+}
+
+void
+retention_set_program(struct retention *r, const struct retention_program *p)
+{
+	r->prog = *p;
+}
+
+const struct retention_program *
+retention_get_program(const struct retention *r)
+{
+	return &r->prog;
 }

@@ -149,4 +149,23 @@ int retention_move_aside(const char *path, char *moved, size_t movedlen,
 
 const struct retention_stats *retention_get_stats(const struct retention *r);
 
+/* The program-wide switches (the external commands ENABLE_NOTIFICATIONS,
+ * STOP_EXECUTING_HOST_CHECKS, ...), kept in the file's "program" object.
+ * set is false when the file has none (none yet, or an older pharosd's):
+ * the configuration's values then hold. */
+struct retention_program {
+	bool set;
+	bool notifications;
+	bool host_checks;
+	bool service_checks;
+	bool event_handlers;
+};
+
+/* What the next retention_save() writes (copied; set false: nothing). */
+void retention_set_program(struct retention *r,
+    const struct retention_program *p);
+/* What the last retention_load() read. */
+const struct retention_program *retention_get_program(
+    const struct retention *r);
+
 #endif

@@ -29,6 +29,7 @@ struct retention {
 	off_t jvalid;   /* a loaded journal of this generation: its committed
 			   length, kept at the first sync; 0: start afresh */
 	struct retention_stats stats;
+	struct retention_program prog; /* loaded, or to be saved */
 };
 
 /* Where a message points: "file: where: text". */

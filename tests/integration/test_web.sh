@@ -7,6 +7,8 @@
 #   or JSON, nor its events, and the other way round;
 # - an acknowledgement POST changes state only with a valid CSRF token of
 #   the user, and only for what the user may command;
+# - the process page's program-wide switches (notifications, checks, event
+#   handlers) POST with the token, for authorized_for_system_commands only;
 # - a host named <script>alert(1)</script> and plugin output
 #   "><img src=x onerror=alert(1)> appear escaped on every page;
 # - bad query strings get a 400;
@@ -119,6 +121,7 @@ subst() {
 subst "$top_srcdir/etc/cgi.cfg.in" |
     sed -e "s|^main_config_file=.*|main_config_file=$TEST_DIR/pharos.cfg|" \
 	-e "s|^authorized_for_\([a-z_]*\)=pharosadmin|authorized_for_\1=admin|" \
+	-e "s|^authorized_for_system_information=admin$|&,carol|" \
 	-e "s|^csrf_secret_file=.*|csrf_secret_file=$TEST_DIR/web/csrf.key|" \
 	>"$TEST_DIR/etc/pharos/cgi.cfg"
 subst "$top_srcdir/etc/lighttpd-pharos.conf.in" >"$TEST_DIR/lighttpd-pharos.conf"
@@ -316,6 +319,63 @@ case_ack_csrf() {
 	return $ok
 }
 
+# The process page's program-wide switches: forms for who holds
+# authorized_for_system_commands, a POST with the user's CSRF token, and
+# pharosd's own refusal for the others.
+switch_post() { # USER TOKEN SWITCH TO -> status code
+	web "$1" process.cgi -X POST --data-urlencode "token=$2" \
+	    --data-urlencode "switch=$3" --data-urlencode "to=$4"
+}
+
+case_process_switches() {
+	local tok_admin tok_carol tok_bob code out ok=0
+	code=$(web admin process.cgi)
+	check "admin: process answers 200 (got $code)" [ "$code" = 200 ] || return 1
+	check "admin: a form for each of the four switches" \
+	    [ "$(grep -o 'name="switch" value="[a-z_]*"' "$TEST_DIR/body" | sort -u | wc -l)" = 4 ] || ok=1
+	check "admin: notifications shown enabled" \
+	    grep -q 'id="sw-notifications">enabled<' "$TEST_DIR/body" || ok=1
+	tok_admin=$(grep -o 'name="token" value="[^"]*"' "$TEST_DIR/body" | head -n 1 |
+	    sed 's/.*value="\([^"]*\)"/\1/')
+	check "the process page carries a token" [ -n "$tok_admin" ] || return 1
+	code=$(web carol process.cgi)
+	check "carol (system information only): process answers 200 (got $code)" [ "$code" = 200 ] || ok=1
+	check "carol: no switch form" not grep -q 'name="switch"' "$TEST_DIR/body" || ok=1
+	tok_carol=$(token_of carol)
+	tok_bob=$(token_of bob)
+	code=$(switch_post carol "$tok_carol" notifications off)
+	check "carol's POST is refused (got $code)" [ "$code" = 403 ] || ok=1
+	code=$(switch_post bob "$tok_bob" service_checks off)
+	check "bob's POST is refused (got $code)" [ "$code" = 403 ] || ok=1
+	code=$(web admin process.cgi -X POST --data "switch=notifications&to=off")
+	check "a POST without a token is refused (got $code)" [ "$code" = 403 ] || ok=1
+	code=$(switch_post admin "$tok_bob" notifications off)
+	check "a POST with another user's token is refused (got $code)" [ "$code" = 403 ] || ok=1
+	code=$(web admin "process.cgi?switch=notifications&to=off")
+	check "a GET with the form's parameters is a 400 (got $code)" [ "$code" = 400 ] || ok=1
+	code=$(switch_post admin "$tok_admin" everything off)
+	check "an unknown switch is a 400 (got $code)" [ "$code" = 400 ] || ok=1
+	code=$(switch_post admin "$tok_admin" notifications maybe)
+	check "a bad value is a 400 (got $code)" [ "$code" = 400 ] || ok=1
+	check "notifications still on" [ "$(program_field .enable_notifications)" = true ] || ok=1
+	check "service checks still on" [ "$(program_field .execute_service_checks)" = true ] || ok=1
+	out=$(raw '{"v":1,"op":"command","auth_user":"alice","line":"DISABLE_NOTIFICATIONS"}')
+	check "pharosd refuses a program-wide command from alice: $out" \
+	    jq -e '.ok == false and (.error | test("authorized_for_system_commands"))' <<<"$out" >/dev/null || ok=1
+	code=$(switch_post admin "$tok_admin" notifications off)
+	check "admin's POST answers 303 (got $code)" [ "$code" = 303 ] || ok=1
+	check "notifications are off" [ "$(program_field .enable_notifications)" = false ] || ok=1
+	check "logged as an external command" \
+	    grep -q "EXTERNAL COMMAND: DISABLE_NOTIFICATIONS$" "$PHAROS_LOG" || ok=1
+	web admin process.cgi >/dev/null
+	check "the page shows them disabled" \
+	    grep -q 'id="sw-notifications">disabled<' "$TEST_DIR/body" || ok=1
+	code=$(switch_post admin "$tok_admin" notifications on)
+	check "and on again (got $code)" [ "$code" = 303 ] || ok=1
+	check "notifications are on" [ "$(program_field .enable_notifications)" = true ] || ok=1
+	return $ok
+}
+
 # Every link on every page leads to a page that answers 200 (a link
 # with a parameter its page does not take would be a 400).
 case_links() {
@@ -479,6 +539,7 @@ run_case "every page answers, with and without credentials" case_pages_answer
 run_case "pharosd enforces the rules on its socket" case_daemon_rules
 run_case "tenants see only their own hosts and events" case_tenants
 run_case "acknowledgements need the user's CSRF token and rights" case_ack_csrf
+run_case "program-wide switches on the process page" case_process_switches
 run_case "hostile names and outputs are escaped" case_escaped
 run_case "every link answers" case_links
 run_case "bad query strings are refused" case_strict_params

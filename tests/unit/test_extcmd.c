@@ -346,6 +346,14 @@ test_extcmd_every_kind_parses_to_itself(void **state)
 	        "SCHEDULE_AND_PROPAGATE_HOST_DOWNTIME;core-sw1;1;2;1;0;0;a;c",
 	    [EXTCMD_SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME] =
 	        "SCHEDULE_AND_PROPAGATE_TRIGGERED_HOST_DOWNTIME;core-sw1;1;2;1;0;0;a;c",
+	    [EXTCMD_ENABLE_NOTIFICATIONS] = "ENABLE_NOTIFICATIONS",
+	    [EXTCMD_DISABLE_NOTIFICATIONS] = "DISABLE_NOTIFICATIONS",
+	    [EXTCMD_START_EXECUTING_HOST_CHECKS] = "START_EXECUTING_HOST_CHECKS",
+	    [EXTCMD_STOP_EXECUTING_HOST_CHECKS] = "STOP_EXECUTING_HOST_CHECKS",
+	    [EXTCMD_START_EXECUTING_SVC_CHECKS] = "START_EXECUTING_SVC_CHECKS",
+	    [EXTCMD_STOP_EXECUTING_SVC_CHECKS] = "STOP_EXECUTING_SVC_CHECKS",
+	    [EXTCMD_ENABLE_EVENT_HANDLERS] = "ENABLE_EVENT_HANDLERS",
+	    [EXTCMD_DISABLE_EVENT_HANDLERS] = "DISABLE_EVENT_HANDLERS",
 	};
 	struct extcmd *c;
 	const char *args;
@@ -741,6 +749,50 @@ test_extcmd_without_lookup_checks_syntax_only(void **state)
 	extcmd_free(c);
 }
 
+/* The program-wide switches take no arguments: the name alone, with or
+ * without the time prefix; anything after it is refused. */
+static void
+test_extcmd_program_wide(void **state)
+{
+	struct extcmd *c;
+
+	(void)state;
+	calls.hosts = calls.services = 0;
+	c = parse_flags("[1700000000] STOP_EXECUTING_SVC_CHECKS\n",
+	                EXTCMD_NEED_TIME);
+	assert_int_equal(c->kind, EXTCMD_STOP_EXECUTING_SVC_CHECKS);
+	assert_int_equal(c->entry_time, 1700000000);
+	assert_string_equal(c->line, "STOP_EXECUTING_SVC_CHECKS");
+	assert_null(c->host_name);
+	assert_null(c->host);
+	assert_null(c->author);
+	extcmd_free(c);
+	c = parse_ok("  DISABLE_NOTIFICATIONS  ");
+	assert_int_equal(c->kind, EXTCMD_DISABLE_NOTIFICATIONS);
+	extcmd_free(c);
+	/* no lookup for a command that names no object */
+	assert_int_equal(calls.hosts, 0);
+	assert_int_equal(calls.services, 0);
+	assert_string_equal(extcmd_kind_args(EXTCMD_ENABLE_EVENT_HANDLERS), "");
+
+	refused("ENABLE_NOTIFICATIONS;", -EINVAL,
+	        "ENABLE_NOTIFICATIONS takes no arguments, got 1");
+	refused("STOP_EXECUTING_HOST_CHECKS;core-sw1", -EINVAL,
+	        "STOP_EXECUTING_HOST_CHECKS takes no arguments, got 1");
+	refused("START_EXECUTING_SVC_CHECKS;a;b", -EINVAL,
+	        "START_EXECUTING_SVC_CHECKS takes no arguments, got 2");
+	refused("enable_notifications", -ENOTSUP,
+	        "unknown or unsupported command 'enable_notifications'");
+	refused("ENABLE_NOTIFICATIONS_NOW", -ENOTSUP,
+	        "unknown or unsupported command 'ENABLE_NOTIFICATIONS_NOW'");
+	/* the Nagios program-wide commands not supported stay refused */
+	refused("START_ACCEPTING_PASSIVE_SVC_CHECKS", -ENOTSUP,
+	        "unknown or unsupported command "
+	        "'START_ACCEPTING_PASSIVE_SVC_CHECKS'");
+	refused_len("DISABLE_NOTIFICATIONS", 21, EXTCMD_NEED_TIME, -EINVAL,
+	            "missing '[<epoch seconds>] ' before the command");
+}
+
 int
 main(void)
 {
@@ -763,6 +815,7 @@ main(void)
 	    cmocka_unit_test(test_extcmd_overlong_fields_refused),
 	    cmocka_unit_test(test_extcmd_unknown_objects_refused),
 	    cmocka_unit_test(test_extcmd_without_lookup_checks_syntax_only),
+	    cmocka_unit_test(test_extcmd_program_wide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * corrupt-file rule (bad JSON, truncated, wrong version, a field out of
  * range) and moving aside, the wipe guard, the journal (replay, torn tail,
  * stale generation), atomicity under SIGKILL at random moments, a full
- * disk (a 64 KiB tmpfs; skipped when it cannot be mounted), and the cost of
- * a save and a sync for 10,000 hosts and 50,000 services.
+ * disk (a 64 KiB tmpfs; skipped when it cannot be mounted), the cost of
+ * a save and a sync for 10,000 hosts and 50,000 services, and the
+ * program-wide switches' "program" object.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -833,6 +834,65 @@ test_retention_cost_of_save_and_sync_60k_objects(void **state)
 	free_entries(v, n);
 }
 
+/* The program-wide switches: kept when set, absent when not, and a bad
+ * "program" object refused with its reason. */
+static void
+test_retention_program_switches(void **state)
+{
+	static const struct retention_program off = { true, false, true,
+		false, true };
+	struct fixture *f = *state;
+	const struct retention_program *got;
+	struct retention_entry *v;
+	struct retention *r;
+	struct annot *a;
+	size_t n;
+
+	v = make_entries(2, 1, "p", &n);
+	assert_int_equal(annot_new(0, &a), 0);
+	assert_int_equal(retention_new(f->path, &r), 0);
+	assert_int_equal(retention_load(r, a, f->err, sizeof(f->err)), 0);
+	assert_false(retention_get_program(r)->set); /* no file yet */
+	retention_set_program(r, &off);
+	assert_int_equal(retention_save(r, v, n, a, 0, f->err,
+	    sizeof(f->err)), 0);
+	retention_free(r);
+	annot_free(a);
+
+	assert_int_equal(load(f, f->path, &a, &r), 0);
+	got = retention_get_program(r);
+	assert_true(got->set);
+	assert_false(got->notifications);
+	assert_true(got->host_checks);
+	assert_false(got->service_checks);
+	assert_true(got->event_handlers);
+	assert_int_equal(f->ngot, n);
+	/* not set: the next file has none */
+	retention_set_program(r, &(struct retention_program){ 0 });
+	assert_int_equal(retention_save(r, v, n, a, 0, f->err,
+	    sizeof(f->err)), 0);
+	retention_free(r);
+	annot_free(a);
+	assert_int_equal(load(f, f->path, &a, &r), 0);
+	assert_false(retention_get_program(r)->set);
+	retention_free(r);
+	annot_free(a);
+	free_entries(v, n);
+
+	write_file(f->path, "{\"version\": 1, \"generation\": 1, "
+	    "\"next_comment_id\": 1, \"next_downtime_id\": 1, \"hosts\": [], "
+	    "\"services\": [], \"comments\": [], \"downtimes\": [], "
+	    "\"acknowledgements\": [], \"program\": 3}\n");
+	expect_corrupt(f, "\"program\" must be an object", NULL);
+	write_file(f->path, "{\"version\": 1, \"generation\": 1, "
+	    "\"next_comment_id\": 1, \"next_downtime_id\": 1, \"hosts\": [], "
+	    "\"services\": [], \"comments\": [], \"downtimes\": [], "
+	    "\"acknowledgements\": [], \"program\": {\"enable_notifications\": "
+	    "\"no\"}}\n");
+	expect_corrupt(f, "\"program\".\"enable_notifications\" must be true "
+	    "or false", NULL);
+}
+
 int
 main(void)
 {
@@ -850,6 +910,7 @@ main(void)
 		T(test_retention_sigkill_while_writing_leaves_a_whole_file),
 		T(test_retention_full_disk_keeps_the_old_file),
 		T(test_retention_cost_of_save_and_sync_60k_objects),
+		T(test_retention_program_switches),
 #undef T
 	};
 
