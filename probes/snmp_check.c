@@ -44,7 +44,7 @@ static const enum snmp_check_ifcol sc_resolve_order[] = { IFC_NAME,
 struct snmp_check_run {
 	struct snmp_checks *sc;
 	struct snmp_check_run *prev, *next;
-	struct snmp_check_params p;
+	const struct snmp_check_params *p; /* the caller's, borrowed */
 	struct snmp_target t;
 	struct snmp_check_mem *mem; /* may be NULL: memory full */
 	char *key;
@@ -198,7 +198,27 @@ sc_run_free(struct snmp_check_run *run)
 	if (run->next != NULL)
 		run->next->prev = run->prev;
 	free(run->key);
+	if (sc->nspare < SC_RUNS_SPARE_MAX && !sc->closing) {
+		run->next = sc->spare;
+		sc->spare = run;
+		sc->nspare++;
+		return;
+	}
 	free(run);
+}
+
+/* A zeroed run: a spare one, or a new allocation. */
+static struct snmp_check_run *
+sc_run_alloc(struct snmp_checks *sc)
+{
+	struct snmp_check_run *run = sc->spare;
+
+	if (run == NULL)
+		return calloc(1, sizeof(*run));
+	sc->spare = run->next;
+	sc->nspare--;
+	memset(run, 0, sizeof(*run));
+	return run;
 }
 
 /* Deliver res (its times set here) to the run's done, then free both. */
@@ -226,7 +246,7 @@ sc_fail(struct snmp_check_run *run, const char *why)
 
 	memset(&res, 0, sizeof(res));
 	check_result_set(&res, CHECK_UNKNOWN, "%sUNKNOWN - %s",
-	    run->p.kind == SNMP_CHECK_GENERIC ? "SNMP " : "", why);
+	    run->p->kind == SNMP_CHECK_GENERIC ? "SNMP " : "", why);
 	sc_finish(run, &res);
 }
 
@@ -237,11 +257,11 @@ sc_send_get_snmp(struct snmp_check_run *run, char *err, size_t errlen)
 	const char *oids[SNMP_CHECK_OIDS_MAX + 2];
 	size_t n = 0;
 
-	for (size_t i = 0; i < run->p.noids; i++)
-		oids[n++] = run->p.oids[i];
-	if (run->p.name_oid[0] != '\0')
-		oids[n++] = run->p.name_oid;
-	if (run->p.rate)
+	for (size_t i = 0; i < run->p->noids; i++)
+		oids[n++] = run->p->oids[i];
+	if (run->p->name_oid[0] != '\0')
+		oids[n++] = run->p->name_oid;
+	if (run->p->rate)
 		oids[n++] = SC_SYSUPTIME;
 	return snmp_get(run->sc->poller, &run->t, oids, n, sc_on_get, run,
 	    &run->req, err, errlen);
@@ -265,7 +285,7 @@ sc_send_get_if(struct snmp_check_run *run, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
 		want[base[i]] = true;
 	want[IFC_HIGHSPEED] = want[IFC_NAME] = !v1;
-	want[IFC_DESCR] = v1 || run->p.ifindex > 0;
+	want[IFC_DESCR] = v1 || run->p->ifindex > 0;
 	want[IFC_HCIN] = want[IFC_HCOUT] = hc != SC_HC_NO;
 	want[IFC_IN32] = want[IFC_OUT32] = hc != SC_HC_YES;
 	if (run->ifcol != IFC_N)
@@ -310,10 +330,10 @@ sc_run_first(struct snmp_check_run *run, char *err, size_t errlen)
 {
 	struct snmp_check_mem *m = run->mem;
 
-	if (run->p.kind == SNMP_CHECK_GENERIC)
+	if (run->p->kind == SNMP_CHECK_GENERIC)
 		return sc_send_get_snmp(run, err, errlen);
-	if (run->p.ifindex > 0)
-		run->ifindex = run->p.ifindex;
+	if (run->p->ifindex > 0)
+		run->ifindex = run->p->ifindex;
 	else if (m != NULL && m->ifindex > 0) {
 		run->ifindex = m->ifindex;
 		run->ifcol = m->ifcol;
@@ -329,14 +349,17 @@ sc_on_row(const struct snmp_vb *vbs, size_t n, void *arg)
 	struct snmp_check_run *run = arg;
 	const char *root =
 	    snmp_check_ifcol_oid[sc_resolve_order[run->walk_step]];
-	size_t rlen = strlen(root), ilen = strlen(run->p.iface);
+	size_t rlen = strlen(root), ilen;
 	long idx;
 
+	if (run->cancelled)
+		return; /* the caller may have freed the params */
+	ilen = strlen(run->p->iface);
 	for (size_t i = 0; i < n && !run->cancelled; i++) {
 		const struct snmp_vb *vb = &vbs[i];
 
 		if (vb->type != SNMP_T_STRING || vb->len != ilen ||
-		    memcmp(vb->bytes, run->p.iface, ilen) != 0 ||
+		    memcmp(vb->bytes, run->p->iface, ilen) != 0 ||
 		    strncmp(vb->oid, root, rlen) != 0 || vb->oid[rlen] != '.' ||
 		    strnum_long(vb->oid + rlen + 1, 1, 2147483647L, &idx) != 0)
 			continue;
@@ -384,7 +407,7 @@ sc_answer_failed(struct snmp_check_run *run, const struct snmp_result *res,
 		    run->sc->closing ? "SNMP checks shut down" : res->error);
 	else if (walking != NULL)
 		snprintf(err, sizeof(err), "cannot resolve '%s' (walking %s): "
-		    "%s", run->p.iface, walking, res->error);
+		    "%s", run->p->iface, walking, res->error);
 	else
 		snprintf(err, sizeof(err), "%s", res->error);
 	sc_fail(run, err);
@@ -402,7 +425,7 @@ sc_on_walk(const struct snmp_result *res, void *arg)
 		return;
 	if (run->nmatch > 1) {
 		snprintf(err, sizeof(err), "'%s' is ambiguous: %s of ifIndex "
-		    "%ld, %ld%s; give the ifIndex", run->p.iface,
+		    "%ld, %ld%s; give the ifIndex", run->p->iface,
 		    snmp_check_ifcol_name[c], run->match[0], run->match[1],
 		    run->nmatch > 2 ? " and more" : "");
 		sc_fail(run, err);
@@ -413,7 +436,7 @@ sc_on_walk(const struct snmp_result *res, void *arg)
 	else if (++run->walk_step == sizeof(sc_resolve_order) /
 	    sizeof(sc_resolve_order[0])) {
 		snprintf(err, sizeof(err), "interface '%s' not found in "
-		    "ifName, ifDescr or ifAlias", run->p.iface);
+		    "ifName, ifDescr or ifAlias", run->p->iface);
 		sc_fail(run, err);
 		return;
 	}
@@ -429,7 +452,7 @@ sc_name_matches(const struct snmp_check_run *run,
 {
 	char oid[SNMP_CHECK_OID_LEN];
 	const struct snmp_vb *vb;
-	size_t ilen = strlen(run->p.iface);
+	size_t ilen = strlen(run->p->iface);
 
 	if (run->ifcol == IFC_N)
 		return true;
@@ -437,7 +460,7 @@ sc_name_matches(const struct snmp_check_run *run,
 	    run->ifindex);
 	vb = snmp_check_find_vb(res->vbs, res->nvbs, oid);
 	return vb != NULL && vb->type == SNMP_T_STRING && vb->len == ilen &&
-	    memcmp(vb->bytes, run->p.iface, ilen) == 0;
+	    memcmp(vb->bytes, run->p->iface, ilen) == 0;
 }
 
 static void
@@ -449,10 +472,10 @@ sc_on_get(const struct snmp_result *res, void *arg)
 
 	if (sc_answer_failed(run, res, NULL))
 		return;
-	if (run->p.kind == SNMP_CHECK_IF && !sc_name_matches(run, res)) {
+	if (run->p->kind == SNMP_CHECK_IF && !sc_name_matches(run, res)) {
 		if (run->fresh) {
 			snprintf(err, sizeof(err), "'%s' moved while being "
-			    "resolved (ifIndex %ld)", run->p.iface,
+			    "resolved (ifIndex %ld)", run->p->iface,
 			    run->ifindex);
 			sc_fail(run, err);
 			return;
@@ -463,11 +486,11 @@ sc_on_get(const struct snmp_result *res, void *arg)
 		return;
 	}
 	memset(&out, 0, sizeof(out));
-	if (run->p.kind == SNMP_CHECK_IF)
-		snmp_check_eval_if(run->sc, &run->p, run->mem, run->ifindex,
+	if (run->p->kind == SNMP_CHECK_IF)
+		snmp_check_eval_if(run->sc, run->p, run->mem, run->ifindex,
 		    res->vbs, res->nvbs, loop_clock(), &out);
 	else
-		snmp_check_eval_snmp(run->sc, &run->p, run->mem, res->vbs,
+		snmp_check_eval_snmp(run->sc, run->p, run->mem, res->vbs,
 		    res->nvbs, loop_clock(), &out);
 	sc_finish(run, &out);
 }
@@ -490,14 +513,14 @@ snmp_check_start(struct snmp_checks *sc, const struct snmp_check_params *p,
 		    "or done callback");
 		return -EINVAL;
 	}
-	run = calloc(1, sizeof(*run));
+	run = sc_run_alloc(sc);
 	if (run == NULL || (run->key = strdup(key)) == NULL) {
 		free(run);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	run->sc = sc;
-	run->p = *p;
+	run->p = p;
 	run->t = *t;
 	run->done = done;
 	run->arg = arg;
@@ -588,5 +611,9 @@ snmp_checks_free(struct snmp_checks *sc)
 			free(m);
 		}
 	free(sc->buckets);
+	while ((run = sc->spare) != NULL) {
+		sc->spare = run->next;
+		free(run);
+	}
 	free(sc);
 }

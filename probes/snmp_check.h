@@ -103,7 +103,9 @@ int snmp_check_parse(const char *command_name, char *const *args,
     __attribute__((warn_unused_result));
 void snmp_check_params_clear(struct snmp_check_params *p);
 
-/* Start one check. p and t are copied; key (borrowed, "host;service")
+/* Start one check. t is copied; p is borrowed (not copied, so that many
+ * checks share one parsed set): it must stay valid and unchanged until
+ * done fires or the run is cancelled. key (borrowed, "host;service")
  * names the rate memory entry. On 0, done fires exactly once with a filled
  * result (output "SNMP OK - ..." / "OK - Gi0/1 up, ..."), never from inside
  * this call; *run (optional) is the handle for snmp_check_cancel until

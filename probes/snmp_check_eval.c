@@ -309,13 +309,17 @@ static void
 sc_report(const struct snmp_check_params *p, const char *name,
     const struct sc_value *val, struct check_result *out)
 {
-	struct snmp_check_buf *text = calloc(1, sizeof(*text));
-	struct snmp_check_buf *perf = calloc(1, sizeof(*perf));
+	/* malloc, not calloc: an empty buffer needs only its first byte and
+	 * its length cleared, not all SC_TEXT_MAX bytes (at every check). */
+	struct snmp_check_buf *text = malloc(sizeof(*text));
+	struct snmp_check_buf *perf = malloc(sizeof(*perf));
 	int code = CHECK_OK;
 	char num[64];
 
 	if (text == NULL || perf == NULL)
 		goto fail;
+	text->s[0] = perf->s[0] = '\0';
+	text->len = perf->len = 0;
 	for (size_t i = 0; i < p->nvalues; i++) {
 		const char *sep = i > 0 ? ", " : "", *star = "";
 		bool c, w;

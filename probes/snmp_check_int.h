@@ -15,6 +15,7 @@
 
 #define SC_SYSUPTIME	".1.3.6.1.2.1.1.3.0"
 #define SC_TEXT_MAX	4096	/* output text and perfdata, each */
+#define SC_RUNS_SPARE_MAX 256	/* ended runs kept for reuse */
 #define SC_IF_SAMPLES	6	/* in/out octets, errors, discards */
 #define SC_TICKS_PER_S	100	/* sysUpTime */
 #define SC_FNV_BASIS	UINT64_C(0xcbf29ce484222325)
@@ -52,6 +53,11 @@ struct snmp_checks {
 	size_t nbuckets;              /* a power of two, or 0 */
 	size_t mem_max;
 	struct snmp_check_run *runs;  /* running checks */
+	/* Ended runs kept for reuse (chained by next), at most
+	 * SC_RUNS_SPARE_MAX: a check reuses one instead of a fresh
+	 * allocation of a few KiB. */
+	struct snmp_check_run *spare;
+	size_t nspare;
 	bool closing;                 /* snmp_checks_free is running */
 	struct snmp_check_counters c;
 };

@@ -4,6 +4,10 @@
  * the prober's callback, or its deferred-result timer (for jobs that failed
  * before any prober took them). Either way exec_finish() unlinks it, calls
  * the submitter's callback once and frees it.
+ *
+ * The arguments of `snmp` and `snmp_if` checks are parsed once per
+ * distinct command and arguments (struct exec_snmp_cache), not at every
+ * run; the SNMP checks copy the parsed form when a run starts.
  */
 #include "exec.h"
 
@@ -36,7 +40,10 @@ struct exec_job {
 	struct icmp_check_params icmp_params;
 	struct icmp_probe *probe; /* while the ICMP prober has it */
 	struct plugin_job *plugin; /* while the plugin runner has it */
-	struct snmp_check_params snmp_params;
+	/* The parsed arguments: exec's cache entry (borrowed), or snmp_own
+	 * when the cache could not take them. */
+	const struct snmp_check_params *snmp_params;
+	struct snmp_check_params *snmp_own;
 	struct snmp_check_run *snmp; /* while the SNMP checks have it */
 	struct remote_job *remote; /* while a remote poller has it */
 	struct arp_probe *arp;     /* while the ARP prober has it */
@@ -44,6 +51,29 @@ struct exec_job {
 	bool arp_tried;            /* the fallback ran (once per job) */
 	struct loop_timer defer;  /* delivers a result computed up front */
 	struct check_result res;
+};
+
+/* One parsed set of `snmp`/`snmp_if` arguments: the command name and the
+ * $ARGn$ values as parsed (key: each NUL-terminated, a NULL argument as
+ * "\001"), and the outcome (err set: the arguments are invalid). */
+struct exec_snmp_parsed {
+	uint64_t hash;
+	char *key;
+	size_t keylen;
+	char *err;
+	struct snmp_check_params p;
+};
+
+/* Parsed SNMP arguments by content, so that a check's arguments are parsed
+ * once, not at every run: an open-addressing table (linear probing, a
+ * power of two, at most half full) of at most EXEC_SNMP_CACHE_MAX
+ * entries; past that, arguments are parsed per run as before. */
+#define EXEC_SNMP_CACHE_MAX 4096
+struct exec_snmp_cache {
+	struct exec_snmp_parsed **slot;
+	size_t size; /* 0 or a power of two */
+	size_t n;
+	uint64_t hits, misses;
 };
 
 struct exec {
@@ -60,6 +90,7 @@ struct exec {
 	const struct command **warned; /* commands with unknown macros */
 	size_t nwarned;
 	struct exec_job *jobs;
+	struct exec_snmp_cache snmp_cache;
 	struct exec_counters counters;
 };
 
@@ -130,7 +161,7 @@ exec_finish(struct exec_job *job)
 		job->res.output = strdup("");
 	job->fn(&job->res, job->arg);
 	check_result_clear(&job->res);
-	snmp_check_params_clear(&job->snmp_params);
+	free(job->snmp_own);
 	free(job->address);
 	free(job);
 }
@@ -352,6 +383,170 @@ exec_snmp_done(struct check_result *res, void *arg)
 	exec_finish(job);
 }
 
+/* FNV-1a over the key of (name, args) as struct exec_snmp_parsed keeps
+ * it; *len gets the key's length. */
+static uint64_t
+exec_snmp_hash(const char *name, char *const *args, size_t nargs,
+    size_t *len)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	const char *s;
+	size_t i, n = 0;
+
+	for (i = 0; i <= nargs; i++) {
+		s = i == 0 ? name : args[i - 1] != NULL ? args[i - 1] : "\001";
+		do {
+			h ^= (unsigned char)*s;
+			h *= UINT64_C(1099511628211);
+			n++;
+		} while (*s++ != '\0');
+	}
+	*len = n;
+	return h;
+}
+
+static bool
+exec_snmp_same(const struct exec_snmp_parsed *e, const char *name,
+    char *const *args, size_t nargs)
+{
+	const char *k = e->key, *end = e->key + e->keylen, *s;
+	size_t i, l;
+
+	for (i = 0; i <= nargs; i++) {
+		s = i == 0 ? name : args[i - 1] != NULL ? args[i - 1] : "\001";
+		l = strlen(s) + 1;
+		if ((size_t)(end - k) < l || memcmp(k, s, l) != 0)
+			return false;
+		k += l;
+	}
+	return k == end;
+}
+
+static void
+exec_snmp_parsed_free(struct exec_snmp_parsed *e)
+{
+	if (e == NULL)
+		return;
+	free(e->key);
+	free(e->err);
+	free(e);
+}
+
+static void
+exec_snmp_cache_free(struct exec_snmp_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->size; i++)
+		exec_snmp_parsed_free(c->slot[i]);
+	free(c->slot);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Double the table (or make the first one). Returns 0 or -ENOMEM. */
+static int
+exec_snmp_cache_grow(struct exec_snmp_cache *c)
+{
+	size_t size = c->size == 0 ? 64 : c->size * 2, i, j;
+	struct exec_snmp_parsed **slot = calloc(size, sizeof(*slot));
+
+	if (slot == NULL)
+		return -ENOMEM;
+	for (i = 0; i < c->size; i++) {
+		if (c->slot[i] == NULL)
+			continue;
+		for (j = (size_t)c->slot[i]->hash & (size - 1);
+		    slot[j] != NULL; j = (j + 1) & (size - 1))
+			;
+		slot[j] = c->slot[i];
+	}
+	free(c->slot);
+	c->slot = slot;
+	c->size = size;
+	return 0;
+}
+
+/* The parsed arguments of cmd_name with args: from the cache, or parsed
+ * now and kept. NULL when the cache cannot take them (full, no memory):
+ * the caller parses on its own. */
+static const struct exec_snmp_parsed *
+exec_snmp_lookup(struct exec_snmp_cache *c, const char *cmd_name,
+    char *const *args, size_t nargs)
+{
+	struct exec_snmp_parsed *e;
+	size_t len, i;
+	uint64_t h = exec_snmp_hash(cmd_name, args, nargs, &len);
+	char err[512], *k;
+	const char *s;
+
+	for (i = c->size > 0 ? (size_t)h & (c->size - 1) : 0;
+	    c->size > 0 && c->slot[i] != NULL; i = (i + 1) & (c->size - 1)) {
+		if (c->slot[i]->hash == h &&
+		    exec_snmp_same(c->slot[i], cmd_name, args, nargs)) {
+			c->hits++;
+			return c->slot[i];
+		}
+	}
+	c->misses++;
+	if (c->n >= EXEC_SNMP_CACHE_MAX || ((c->n + 1) * 2 > c->size &&
+	    exec_snmp_cache_grow(c) != 0))
+		return NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = malloc(len)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->hash = h;
+	e->keylen = len;
+	for (k = e->key, i = 0; i <= nargs; i++) {
+		s = i == 0 ? cmd_name : args[i - 1] != NULL ? args[i - 1] :
+		    "\001";
+		memcpy(k, s, strlen(s) + 1);
+		k += strlen(s) + 1;
+	}
+	if (snmp_check_parse(cmd_name, args, nargs, &e->p, err,
+	    sizeof(err)) != 0 && (e->err = strdup(err)) == NULL) {
+		exec_snmp_parsed_free(e);
+		return NULL;
+	}
+	for (i = (size_t)h & (c->size - 1); c->slot[i] != NULL;
+	    i = (i + 1) & (c->size - 1))
+		;
+	c->slot[i] = e;
+	c->n++;
+	return e;
+}
+
+/* job->snmp_params for cj: the cache's, else parsed into job->snmp_own.
+ * Returns 0, or -1 with err filled (invalid arguments, no memory). */
+static int
+exec_snmp_params(struct exec *ex, struct exec_job *job,
+    const struct check_job *cj, char *err, size_t errlen)
+{
+	const struct command *cmd = cj->spec->command;
+	const struct exec_snmp_parsed *e;
+
+	e = exec_snmp_lookup(&ex->snmp_cache, cmd->name, cj->spec->args,
+	    cj->spec->nargs);
+	if (e != NULL) {
+		if (e->err != NULL) {
+			snprintf(err, errlen, "%s", e->err);
+			return -1;
+		}
+		job->snmp_params = &e->p;
+		return 0;
+	}
+	if ((job->snmp_own = malloc(sizeof(*job->snmp_own))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (snmp_check_parse(cmd->name, cj->spec->args, cj->spec->nargs,
+	    job->snmp_own, err, errlen) != 0)
+		return -1;
+	job->snmp_params = job->snmp_own;
+	return 0;
+}
+
 /* The host's snmp_* settings (or v2c "public" on 161) at the address the
  * scheduler probes; rates are remembered per host and service. */
 static bool
@@ -382,9 +577,8 @@ exec_snmp(struct exec *ex, struct exec_job *job, const struct check_job *cj)
 	}
 	snprintf(key, sizeof(key), "%s;%s", cj->host->name,
 	    cj->service != NULL ? cj->service->description : "");
-	if (snmp_check_parse(cmd->name, cj->spec->args, cj->spec->nargs,
-	    &job->snmp_params, err, sizeof(err)) != 0 ||
-	    snmp_check_start(ex->snmp, &job->snmp_params, &t, key,
+	if (exec_snmp_params(ex, job, cj, err, sizeof(err)) != 0 ||
+	    snmp_check_start(ex->snmp, job->snmp_params, &t, key,
 	    exec_snmp_done, job, &job->snmp, err, sizeof(err)) != 0) {
 		check_result_set(&job->res, CHECK_UNKNOWN, "%s: %s", cmd->name,
 		    err);
@@ -606,6 +800,7 @@ exec_free(struct exec *ex)
 			exec_finish(job);
 	}
 	plugin_runner_free(ex->plugins); /* kills and reaps the cancelled */
+	exec_snmp_cache_free(&ex->snmp_cache);
 	free(ex->warned);
 	free(ex);
 }

@@ -7,6 +7,11 @@
  * only ever takes the mutex for list operations; it never waits on
  * gearmand.
  *
+ * The submitter sends what the outbox holds in batches of up to
+ * REMOTE_GM_BATCH jobs per round trip (the task API: add the tasks, run
+ * them), so a burst of checks costs one exchange, not one per job; the
+ * first job of a batch waits at most REMOTE_GM_COALESCE_NS for others.
+ *
  * Threads stop when g->stop is set: the submitter wakes from its condition
  * variable, the grabber from its 500 ms worker timeout.
  */
@@ -34,9 +39,17 @@
 #define REMOTE_GM_TIMEOUT_MS 2000
 #define REMOTE_GM_GRAB_TIMEOUT_MS 500
 #define REMOTE_GM_RETRY_NS (1 * LOOP_NS_PER_SEC)
+/* Jobs sent per exchange with gearmand: the submitter takes up to this
+ * many from the outbox, writes them all, then reads the answers. */
+#define REMOTE_GM_BATCH 64
+/* How long the submitter lets the first queued job wait for others to
+ * join its batch (checks come spread over time: without it, batches are
+ * one job and each job costs gearmand and the workers a wake-up). */
+#define REMOTE_GM_COALESCE_NS (10 * LOOP_NS_PER_MSEC)
 
 struct remote_gm_msg {
 	struct remote_gm_msg *next;
+	int64_t queued_ns; /* loop_clock() when queued */
 	char *queue;
 	char *uniq;
 	void *data;
@@ -333,26 +346,79 @@ remote_gm_status_round(struct remote_gm *g)
 
 /* --- the submitter ------------------------------------------------------- */
 
-static void *
-remote_gm_submit_main(void *arg)
+/* Send batch[0..n) to gearmand as background jobs in one exchange: all
+ * SUBMIT_JOB_BG packets are written, then the JOB_CREATED answers read
+ * (libgearman's task API). Returns how many gearmand took; the first
+ * failure's text goes to err. Called without the mutex. */
+static size_t
+remote_gm_send_batch(gearman_client_st *c, struct remote_gm_msg **batch,
+    size_t n, char *err, size_t errlen)
 {
-	struct remote_gm *g = arg;
+	gearman_task_st *tasks[REMOTE_GM_BATCH];
+	gearman_return_t rc = GEARMAN_SUCCESS;
+	size_t i, added = 0, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		tasks[i] = gearman_client_add_task_background(c, NULL, NULL,
+		    batch[i]->queue, batch[i]->uniq, batch[i]->data,
+		    batch[i]->len, &rc);
+		if (tasks[i] == NULL || !gearman_success(rc))
+			break;
+		added++;
+	}
+	/* A blocking client: one call sends them all and reads the
+	 * answers, or fails (the client's timeout bounds it). */
+	if (added > 0)
+		rc = gearman_client_run_tasks(c);
+	for (i = 0; i < added; i++) {
+		gearman_return_t trc = gearman_task_return(tasks[i]);
+
+		if (gearman_success(trc) && gearman_success(rc))
+			ok++;
+		else if (err[0] == '\0')
+			snprintf(err, errlen, "%s",
+			    gearman_client_error(c) != NULL ?
+			    gearman_client_error(c) : gearman_strerror(trc));
+	}
+	if (added < n && err[0] == '\0')
+		snprintf(err, errlen, "%s", gearman_client_error(c) != NULL ?
+		    gearman_client_error(c) : gearman_strerror(rc));
+	gearman_client_task_free_all(c);
+	return ok;
+}
+
+/* A client for g's servers; NULL on failure. */
+static gearman_client_st *
+remote_gm_client_new(struct remote_gm *g)
+{
 	gearman_client_st *c = gearman_client_create(NULL);
-	struct remote_gm_msg *m;
-	gearman_job_handle_t handle;
-	gearman_return_t rc;
-	int64_t next_status = 0, now;
-	bool ok_before = true;
 
 	if (c == NULL || gearman_client_add_servers(c, g->servers) !=
 	    GEARMAN_SUCCESS) {
-		log_warnx("gearman: cannot create a client for %s",
-		    g->servers);
 		if (c != NULL)
 			gearman_client_free(c);
 		return NULL;
 	}
 	gearman_client_set_timeout(c, REMOTE_GM_TIMEOUT_MS);
+	return c;
+}
+
+static void *
+remote_gm_submit_main(void *arg)
+{
+	struct remote_gm *g = arg;
+	gearman_client_st *c = remote_gm_client_new(g);
+	struct remote_gm_msg *batch[REMOTE_GM_BATCH];
+	int64_t next_status = 0, now, wait;
+	bool ok_before = true;
+	size_t n, ok, i;
+	char err[256];
+
+	if (c == NULL) {
+		log_warnx("gearman: cannot create a client for %s",
+		    g->servers);
+		return NULL;
+	}
 	pthread_mutex_lock(&g->mu);
 	while (!g->stop) {
 		now = loop_clock();
@@ -363,16 +429,37 @@ remote_gm_submit_main(void *arg)
 			next_status = now + g->status_ns;
 			continue;
 		}
-		if ((m = remote_gm_pop(&g->outbox)) == NULL) {
+		if (g->outbox.n > 0 && g->outbox.n < REMOTE_GM_BATCH &&
+		    g->outbox.head->queued_ns + REMOTE_GM_COALESCE_NS > now) {
+			wait = g->outbox.head->queued_ns +
+			    REMOTE_GM_COALESCE_NS - now;
+			remote_gm_wait(g, wait < next_status - now ? wait :
+			    next_status - now);
+			continue;
+		}
+		for (n = 0; n < REMOTE_GM_BATCH; n++)
+			if ((batch[n] = remote_gm_pop(&g->outbox)) == NULL)
+				break;
+		if (n == 0) {
 			remote_gm_wait(g, next_status - now);
 			continue;
 		}
 		pthread_mutex_unlock(&g->mu);
-		rc = gearman_client_do_background(c, m->queue, m->uniq,
-		    m->data, m->len, handle);
+		err[0] = '\0';
+		ok = remote_gm_send_batch(c, batch, n, err, sizeof(err));
+		if (ok < n) {
+			/* A failed exchange can leave the client's connection
+			 * half used: start the next one on a new client. */
+			gearman_client_st *fresh = remote_gm_client_new(g);
+
+			if (fresh != NULL) {
+				gearman_client_free(c);
+				c = fresh;
+			}
+		}
 		pthread_mutex_lock(&g->mu);
-		if (gearman_success(rc)) {
-			g->counters.submitted++;
+		g->counters.submitted += ok;
+		if (ok == n) {
 			g->counters.connected = true;
 			if (!ok_before)
 				log_info("gearman: submitting to %s again",
@@ -381,15 +468,16 @@ remote_gm_submit_main(void *arg)
 		} else {
 			/* What is queued behind would fail the same way:
 			 * drop it all, the callers' deadlines take over. */
-			g->counters.submit_failed += 1 + g->outbox.n;
+			g->counters.submit_failed += n - ok + g->outbox.n;
 			remote_gm_fifo_clear(&g->outbox);
 			g->counters.connected = false;
 			if (ok_before)
 				log_warnx("gearman: cannot submit to %s: %s",
-				    m->queue, gearman_client_error(c));
+				    batch[0]->queue, err);
 			ok_before = false;
 		}
-		remote_gm_msg_free(m);
+		for (i = 0; i < n; i++)
+			remote_gm_msg_free(batch[i]);
 	}
 	pthread_mutex_unlock(&g->mu);
 	gearman_client_free(c);
@@ -540,6 +628,7 @@ remote_gm_submit(struct remote_gm *g, const char *queue, const char *uniq,
 	}
 	memcpy(m->data, data, len);
 	m->len = len;
+	m->queued_ns = loop_clock();
 	pthread_mutex_lock(&g->mu);
 	if (g->outbox.n >= REMOTE_GM_OUTBOX_MAX) {
 		g->counters.submit_failed++;
@@ -547,7 +636,10 @@ remote_gm_submit(struct remote_gm *g, const char *queue, const char *uniq,
 	} else {
 		remote_gm_push(&g->outbox, m);
 		m = NULL;
-		pthread_cond_broadcast(&g->cv);
+		/* The submitter waits for the first job (then lets it wait
+		 * for company) or for a full batch: wake it for those. */
+		if (g->outbox.n == 1 || g->outbox.n >= REMOTE_GM_BATCH)
+			pthread_cond_broadcast(&g->cv);
 	}
 	pthread_mutex_unlock(&g->mu);
 	remote_gm_msg_free(m);

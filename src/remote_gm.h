@@ -4,8 +4,10 @@
  * loop:
  *
  *   - the submitter sends background jobs (SUBMIT_JOB_BG) queued by
- *     remote_gm_submit(), and every few seconds asks each server's admin
- *     port for "status" (jobs and available workers per function);
+ *     remote_gm_submit(), up to 64 per round trip (a job waits at most
+ *     10 ms for others to join its batch), and every few seconds asks
+ *     each server's admin port for "status" (jobs and available workers
+ *     per function);
  *   - the grabber (only when queues to serve are given) is a Gearman
  *     worker on those queues: each job's payload is copied and handed to
  *     the loop through an eventfd; the job is complete for gearmand as

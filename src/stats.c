@@ -58,10 +58,18 @@ struct stats_per_kind {
 	uint64_t passive;
 };
 
+/* The latency and execution time histograms of one step of
+ * STATS_HIST_STEP_S seconds: [kind][0 latency, 1 execution time]. */
+struct stats_hist_slot {
+	int64_t step; /* STATS_NO_SEC: never used */
+	uint32_t n[2][2][STATS_HIST_NBUCKETS];
+};
+
 struct stats {
 	int64_t start_ns;
 	struct stats_per_kind k[2]; /* by enum stats_kind */
 	struct stats_bucket ring[STATS_WINDOW_S];
+	struct stats_hist_slot hist[STATS_HIST_NSLOTS];
 };
 
 int
@@ -76,6 +84,8 @@ stats_new(int64_t now_ns, struct stats **out)
 	st->start_ns = now_ns;
 	for (i = 0; i < STATS_WINDOW_S; i++)
 		st->ring[i].sec = STATS_NO_SEC;
+	for (i = 0; i < STATS_HIST_NSLOTS; i++)
+		st->hist[i].step = STATS_NO_SEC;
 	*out = st;
 	return 0;
 }
@@ -140,19 +150,170 @@ stats_sum_add(struct stats_sum *s, int64_t v)
 	s->sum_ns += (double)v;
 }
 
+/* ---- the histograms ---- */
+
+size_t
+stats_hist_bucket(int64_t ns)
+{
+	uint64_t v;
+	int e;
+
+	if (ns < (INT64_C(1) << STATS_HIST_MIN_SHIFT))
+		return 0;
+	v = (uint64_t)ns;
+	e = 63 - __builtin_clzll(v);
+	if (e >= STATS_HIST_MIN_SHIFT + STATS_HIST_DOUBLINGS)
+		return STATS_HIST_NBUCKETS - 1;
+	return 1 + (size_t)(e - STATS_HIST_MIN_SHIFT) * STATS_HIST_SUB +
+	    (size_t)((v >> (e - STATS_HIST_SUB_BITS)) &
+	    (STATS_HIST_SUB - 1));
+}
+
+int64_t
+stats_hist_upper(size_t b)
+{
+	int e;
+	size_t sub;
+
+	if (b == 0)
+		return INT64_C(1) << STATS_HIST_MIN_SHIFT;
+	if (b >= STATS_HIST_NBUCKETS - 1)
+		return INT64_MAX;
+	e = STATS_HIST_MIN_SHIFT + (int)((b - 1) / STATS_HIST_SUB);
+	sub = (b - 1) % STATS_HIST_SUB;
+	return (INT64_C(1) << e) +
+	    (int64_t)(sub + 1) * (INT64_C(1) << (e - STATS_HIST_SUB_BITS));
+}
+
+/* The step (STATS_HIST_STEP_S seconds) of a monotonic time. */
+static int64_t
+stats_step(int64_t ns)
+{
+	int64_t s = stats_sec(ns), q = s / STATS_HIST_STEP_S;
+
+	if (s % STATS_HIST_STEP_S < 0)
+		q--;
+	return q;
+}
+
+static size_t
+stats_hist_idx(int64_t step)
+{
+	int64_t m = step % STATS_HIST_NSLOTS;
+
+	return (size_t)(m < 0 ? m + STATS_HIST_NSLOTS : m);
+}
+
+static void
+stats_hist_add(struct stats *st, size_t kind, int64_t lat_ns,
+    int64_t exec_ns, int64_t now_ns)
+{
+	int64_t step = stats_step(now_ns);
+	struct stats_hist_slot *h = &st->hist[stats_hist_idx(step)];
+	uint32_t *a, *b;
+
+	if (h->step > step)
+		return; /* older than what the ring holds */
+	if (h->step < step) {
+		memset(h->n, 0, sizeof(h->n));
+		h->step = step;
+	}
+	a = &h->n[kind][0][stats_hist_bucket(lat_ns)];
+	b = &h->n[kind][1][stats_hist_bucket(exec_ns)];
+	if (*a < UINT32_MAX)
+		(*a)++;
+	if (*b < UINT32_MAX)
+		(*b)++;
+}
+
+/* Sum the histograms of what of kind over the steps in the last window_s
+ * seconds before now_ns into n; returns the count. */
+static uint64_t
+stats_hist_sum(const struct stats *st, enum stats_kind kind, int what,
+    int window_s, int64_t now_ns, uint64_t n[STATS_HIST_NBUCKETS])
+{
+	int64_t now = stats_step(now_ns), oldest;
+	uint64_t total = 0;
+	size_t i, b;
+	int steps;
+
+	memset(n, 0, sizeof(n[0]) * STATS_HIST_NBUCKETS);
+	steps = (window_s + STATS_HIST_STEP_S - 1) / STATS_HIST_STEP_S;
+	if (steps < 1)
+		steps = 1;
+	if (steps > STATS_HIST_NSLOTS)
+		steps = STATS_HIST_NSLOTS;
+	oldest = now - steps + 1;
+	for (i = 0; i < STATS_HIST_NSLOTS; i++) {
+		const struct stats_hist_slot *h = &st->hist[i];
+
+		if (h->step < oldest || h->step > now)
+			continue;
+		for (b = 0; b < STATS_HIST_NBUCKETS; b++) {
+			n[b] += h->n[kind][what][b];
+			total += h->n[kind][what][b];
+		}
+	}
+	return total;
+}
+
+uint64_t
+stats_quantile(const struct stats *st, enum stats_kind kind, bool exec,
+    double q, int window_s, int64_t now_ns, int64_t *value_ns)
+{
+	uint64_t n[STATS_HIST_NBUCKETS], total, rank, seen = 0;
+	const struct stats_sum *sum;
+	size_t b;
+	int64_t v = 0;
+
+	*value_ns = 0;
+	if (st == NULL)
+		return 0;
+	kind = kind == STATS_HOST ? STATS_HOST : STATS_SERVICE;
+	total = stats_hist_sum(st, kind, exec ? 1 : 0, window_s, now_ns, n);
+	if (total == 0)
+		return 0;
+	if (q < 0.0)
+		q = 0.0;
+	if (q > 1.0)
+		q = 1.0;
+	/* The rank-th smallest value (1-based, nearest rank). */
+	rank = (uint64_t)(q * (double)total + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank > total)
+		rank = total;
+	for (b = 0; b < STATS_HIST_NBUCKETS; b++) {
+		seen += n[b];
+		if (seen >= rank) {
+			v = stats_hist_upper(b);
+			break;
+		}
+	}
+	/* No value exceeds the largest seen since start. */
+	sum = exec ? &st->k[kind].exec : &st->k[kind].latency;
+	if (v > sum->max_ns)
+		v = sum->max_ns;
+	*value_ns = v;
+	return total;
+}
+
 void
 stats_active(struct stats *st, enum stats_kind kind, int64_t deadline_ns,
     int64_t start_ns, int64_t end_ns, int64_t now_ns)
 {
 	struct stats_per_kind *k;
+	size_t ki = kind == STATS_HOST ? STATS_HOST : STATS_SERVICE;
 
 	if (st == NULL)
 		return;
-	k = &st->k[kind == STATS_HOST ? STATS_HOST : STATS_SERVICE];
+	k = &st->k[ki];
 	k->active++;
 	stats_sum_add(&k->latency, start_ns - deadline_ns);
 	stats_sum_add(&k->exec, end_ns - start_ns);
 	stats_ring_add(st, stats_idx(kind, true), now_ns);
+	stats_hist_add(st, ki, start_ns - deadline_ns, end_ns - start_ns,
+	    now_ns);
 }
 
 void
@@ -191,15 +352,37 @@ stats_secs(double ns)
 	return ns / (double)STATS_NS_PER_SEC;
 }
 
+/* {"count": n, "p50": s, "p99": s} of the last window_s seconds. */
 static json_t *
-stats_sum_json(const struct stats_sum *s)
+stats_pct_json(const struct stats *st, enum stats_kind kind, bool exec,
+    int window_s, int64_t now_ns)
 {
+	int64_t p50, p99;
+	uint64_t n;
+
+	n = stats_quantile(st, kind, exec, 0.5, window_s, now_ns, &p50);
+	(void)stats_quantile(st, kind, exec, 0.99, window_s, now_ns, &p99);
+	return json_pack("{s:I, s:f, s:f}", "count", (json_int_t)n,
+	    "p50", stats_secs((double)p50), "p99", stats_secs((double)p99));
+}
+
+static json_t *
+stats_sum_json(const struct stats *st, enum stats_kind kind, bool exec,
+    int64_t now_ns)
+{
+	const struct stats_sum *s = exec ? &st->k[kind].exec :
+	    &st->k[kind].latency;
 	bool any = s->count > 0;
 
-	return json_pack("{s:I, s:f, s:f, s:f}", "count", (json_int_t)s->count,
+	return json_pack("{s:I, s:f, s:f, s:f, s:{s:o, s:o}}",
+	    "count", (json_int_t)s->count,
 	    "min", any ? stats_secs((double)s->min_ns) : 0.0,
 	    "max", any ? stats_secs((double)s->max_ns) : 0.0,
-	    "avg", any ? stats_secs(s->sum_ns / (double)s->count) : 0.0);
+	    "avg", any ? stats_secs(s->sum_ns / (double)s->count) : 0.0,
+	    "recent",
+	    "last_1min", stats_pct_json(st, kind, exec, 60, now_ns),
+	    "last_5min", stats_pct_json(st, kind, exec, STATS_HIST_WINDOW_S,
+	    now_ns));
 }
 
 static json_t *
@@ -237,8 +420,8 @@ stats_kind_json(const struct stats *st, enum stats_kind kind, int64_t now_ns)
 	    now_ns),
 	    "passive_checks", stats_checks_json(st, kind, false, k->passive,
 	    now_ns),
-	    "latency", stats_sum_json(&k->latency),
-	    "execution_time", stats_sum_json(&k->exec));
+	    "latency", stats_sum_json(st, kind, false, now_ns),
+	    "execution_time", stats_sum_json(st, kind, true, now_ns));
 }
 
 static int64_t

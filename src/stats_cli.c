@@ -1,7 +1,8 @@
 /*
  * stats_cli: `pharos stats`. The text follows nagiostats' layout: one
  * "Label:" per line padded to column STATS_CLI_COL, several values " / "
- * apart (min / max / avg for times, in seconds with three decimals), a
+ * apart (min / max / avg for times, in seconds with three decimals, then
+ * p50 / p99 of the last minutes), a
  * block for services, one for hosts, then the check counts of the last
  * minutes. Only numbers are read from the answer (never strings), so
  * nothing the daemon sends reaches the terminal as text.
@@ -53,6 +54,7 @@ static const struct stats_cli_kind stats_cli_kinds[] = {
 };
 
 static const char *const stats_cli_minmaxavg[] = {"min", "max", "avg"};
+static const char *const stats_cli_p50p99[] = {"p50", "p99"};
 static const char *const stats_cli_last15[] = {
 	"last_1min", "last_5min", "last_15min",
 };
@@ -69,7 +71,8 @@ stats_cli_usage(FILE *fp)
 	    "What pharosd tells about itself, as nagiostats does: hosts and\n"
 	    "services by state, active and passive checks of the last 1, 5\n"
 	    "and 15 minutes, check latency and execution time (min / max /\n"
-	    "avg, seconds). --json prints the daemon's answer as is.\n");
+	    "avg since start, median / 99th percentile of the last 1 and 5\n"
+	    "minutes; seconds). --json prints the daemon's answer as is.\n");
 }
 
 /* The value at a dotted path under root ("latency.min"); NULL when a step
@@ -164,9 +167,21 @@ stats_cli_kind(FILE *out, json_t *report, const struct stats_cli_kind *k)
 	snprintf(label, sizeof(label), "Active %s Latency", k->single);
 	stats_cli_row(out, label, o, "latency", stats_cli_minmaxavg, 3,
 	    STATS_CLI_SEC);
+	snprintf(label, sizeof(label), "Active %s Latency p50/p99 1m",
+	    k->single);
+	stats_cli_row(out, label, o, "latency.recent.last_1min",
+	    stats_cli_p50p99, 2, STATS_CLI_SEC);
+	snprintf(label, sizeof(label), "Active %s Latency p50/p99 5m",
+	    k->single);
+	stats_cli_row(out, label, o, "latency.recent.last_5min",
+	    stats_cli_p50p99, 2, STATS_CLI_SEC);
 	snprintf(label, sizeof(label), "Active %s Execution Time", k->single);
 	stats_cli_row(out, label, o, "execution_time", stats_cli_minmaxavg, 3,
 	    STATS_CLI_SEC);
+	snprintf(label, sizeof(label), "Active %s Exec Time p50/p99 5m",
+	    k->single);
+	stats_cli_row(out, label, o, "execution_time.recent.last_5min",
+	    stats_cli_p50p99, 2, STATS_CLI_SEC);
 	snprintf(label, sizeof(label), "Active %s Last 1/5/15/60 min",
 	    k->plural);
 	stats_cli_row(out, label, o, "recently_checked.active",

@@ -38,7 +38,7 @@ struct worker_job {
 	struct icmp_check_params icmp_params;
 	struct icmp_probe *probe;
 	struct arp_probe *arp;
-	struct snmp_check_params snmp_params;
+	struct snmp_check_params *snmp_params; /* SNMP jobs only */
 	struct snmp_check_run *snmp;
 	struct plugin_job *plugin;
 	struct check_result res;
@@ -82,7 +82,7 @@ worker_job_free(struct worker_job *j)
 	if (j->next != NULL)
 		j->next->prev = j->prev;
 	jobwire_job_clear(&j->job);
-	snmp_check_params_clear(&j->snmp_params);
+	free(j->snmp_params);
 	check_result_clear(&j->res);
 	free(j);
 	remote_gm_done(w->gm);
@@ -265,9 +265,14 @@ worker_start(struct worker *w, struct worker_job *j)
 	}
 	snprintf(key, sizeof(key), "%s;%s", jb->host,
 	    jb->service != NULL ? jb->service : "");
-	if (snmp_check_parse(jb->kind, jb->args, jb->nargs, &j->snmp_params,
+	/* Allocated for SNMP jobs only: the other kinds need not zero it. */
+	if ((j->snmp_params = malloc(sizeof(*j->snmp_params))) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (snmp_check_parse(jb->kind, jb->args, jb->nargs, j->snmp_params,
 	    err, sizeof(err)) != 0 ||
-	    snmp_check_start(w->snmp_checks, &j->snmp_params, &t, key,
+	    snmp_check_start(w->snmp_checks, j->snmp_params, &t, key,
 	    worker_snmp_done, j, &j->snmp, err, sizeof(err)) != 0)
 		goto fail;
 	return 0;

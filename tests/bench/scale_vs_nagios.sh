@@ -34,9 +34,10 @@
 #
 # Service mix per host (by a fixed rotation): 70% ICMP, 25% SNMP
 # (sysUpTime from snmpsimd), 5% a plugin (check_dummy); host checks ICMP.
-# pharosd reports latency as min/avg/max (pharos stats): its p99 is at most
-# its max. Nagios' latency and check counts come from its perfdata files
-# ($SERVICELATENCY$ per check), not from nagiostats.
+# pharosd's service check latency median and p99 come from pharosd itself
+# (`pharos stats`: log-bucket histograms of the last 1 minute, used for
+# windows up to 60 s, or 5 minutes). Nagios' latency and check counts come
+# from its perfdata files ($SERVICELATENCY$ per check), not from nagiostats.
 # shellcheck disable=SC2016,SC2317
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -327,7 +328,14 @@ run_pharos() { # run_pharos NAME WORKERS(0|1) RRD(0|1) WARMUP
 	    '($b.hosts.active_checks.total + $b.services.active_checks.total) -
 	     ($a.hosts.active_checks.total + $a.services.active_checks.total)')
 	R_CPU=$(awk -v a="$c0" -v b="$c1" -v n="$HZ_NS" 'BEGIN { printf "%.2f", (b - a) / n }')
-	R_LAT="avg $(jq -r '.services.latency.avg * 1000 | . * 10 | floor / 10' <<<"$s1") ms, max $(jq -r '.services.latency.max * 1000 | floor' <<<"$s1") ms"
+	# Median and p99 from pharosd's own histograms (pharos stats): of the
+	# last minute for windows up to 60 s, else of the last 5 minutes.
+	pw=last_5min
+	((WINDOW <= 60)) && pw=last_1min
+	R_LAT=$(jq -r --arg w "$pw" '.services.latency as $l |
+	    if $l.recent then
+	    "median \($l.recent[$w].p50 * 1000 | . * 10 | floor / 10) ms, p99 \($l.recent[$w].p99 * 1000 | . * 10 | floor / 10) ms (max \($l.max * 1000 | floor) ms)"
+	    else "avg \($l.avg * 1000 | . * 10 | floor / 10) ms, max \($l.max * 1000 | floor) ms" end' <<<"$s1")
 	R_LAT_MAX=$(jq -r '.services.latency.max' <<<"$s1")
 	R_RRD=$(awk -v a="$w0" -v b="$w1" -v w="$WINDOW" 'BEGIN { printf "%.0f", (b - a) / w }')
 	R_BAD=$(jq '[.services[] | select(.state != "OK" and .state != "PENDING")] | length' <<<"$st")

@@ -3,7 +3,8 @@
  * Recent counts per 1, 5 and 15 minutes from one-second buckets that roll
  * over (checked against a brute-force count over hours of results), active
  * and passive results and hosts and services kept apart, latency and
- * execution time min/avg/max, no allocation per result (bounded memory:
+ * execution time min/avg/max, their median and p99 from log-bucket
+ * histograms over a sliding window, no allocation per result (bounded memory:
  * malloc, calloc and realloc are wrapped with -Wl,--wrap and counted), the
  * JSON shape, the report's counts by state from objects loaded with
  * conf_load(), and the text `pharos stats` prints from a report.
@@ -328,6 +329,176 @@ test_stats_negative_times_count_as_zero(void **state)
 	assert_secs(j, "hosts.latency.max", 0.0);
 	assert_secs(j, "hosts.execution_time.max", 0.0);
 	json_decref(j);
+	stats_free(st);
+}
+
+/* ---- percentiles ---- */
+
+/* Every bucket's range is [upper(b-1), upper(b)): the bucket of a value
+ * holds it, buckets grow with the value, and a value is known within
+ * 1/STATS_HIST_SUB of itself. */
+static void
+test_stats_hist_buckets_cover_all_times(void **state)
+{
+	int64_t v, lo, hi;
+	size_t b, prev = 0;
+	int i;
+
+	(void)state;
+	assert_int_equal(stats_hist_bucket(-5), 0);
+	assert_int_equal(stats_hist_bucket(0), 0);
+	assert_int_equal(stats_hist_bucket(1023), 0);
+	assert_int_equal(stats_hist_bucket(1024), 1);
+	assert_int_equal(stats_hist_bucket(INT64_MAX),
+	    STATS_HIST_NBUCKETS - 1);
+	assert_int_equal(stats_hist_upper(STATS_HIST_NBUCKETS - 1), INT64_MAX);
+	for (b = 1; b < STATS_HIST_NBUCKETS; b++)
+		assert_true(stats_hist_upper(b) > stats_hist_upper(b - 1));
+	/* Values from 1 us to an hour, ~0.5% apart, and each bucket edge. */
+	for (i = 0, v = 1000; v < 3600 * SEC && i < 100000; i++) {
+		b = stats_hist_bucket(v);
+		assert_true(b >= prev);
+		prev = b;
+		hi = stats_hist_upper(b);
+		lo = b > 0 ? stats_hist_upper(b - 1) : 0;
+		assert_true(v >= lo && v < hi);
+		if (b > 0)
+			assert_true((double)(hi - lo) <=
+			    (double)lo / STATS_HIST_SUB + 1.0);
+		v += v / 200 + 1;
+	}
+	for (b = 0; b + 1 < STATS_HIST_NBUCKETS; b++) {
+		assert_int_equal(stats_hist_bucket(stats_hist_upper(b)), b + 1);
+		assert_int_equal(stats_hist_bucket(stats_hist_upper(b) - 1), b);
+	}
+}
+
+static void
+assert_near(int64_t got, int64_t want)
+{
+	/* An upper bucket edge: at or above the value, within 1/SUB. */
+	if (got < want || (double)got > (double)want * (1.0 +
+	    1.0 / STATS_HIST_SUB) + 1.0)
+		fail_msg("got %lld ns, want %lld ns (+%d%%)", (long long)got,
+		    (long long)want, 100 / STATS_HIST_SUB);
+}
+
+/* 1000 latencies of 1..1000 ms in shuffled order: median ~500 ms, p99
+ * ~990 ms; execution times apart; hosts apart. */
+static void
+test_stats_median_and_p99(void **state)
+{
+	struct stats *st = new_stats();
+	int64_t now = T0 + 100 * SEC, v, start;
+	json_t *j;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		v = (int64_t)(((i * 617) % 1000) + 1) * MS;
+		start = now - 20 * SEC;
+		stats_active(st, STATS_SERVICE, start - v, start,
+		    start + 2 * MS, now);
+	}
+	stats_active(st, STATS_HOST, now - 7 * SEC, now - 7 * SEC, now, now);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.5, 60,
+	    now, &v), 1000);
+	assert_near(v, 500 * MS);
+	(void)stats_quantile(st, STATS_SERVICE, false, 0.99, 60, now, &v);
+	assert_near(v, 990 * MS);
+	/* p100 is the largest value, no more (the clamp to max). */
+	(void)stats_quantile(st, STATS_SERVICE, false, 1.0, 60, now, &v);
+	assert_int_equal(v, 1000 * MS);
+	(void)stats_quantile(st, STATS_SERVICE, false, 0.0, 60, now, &v);
+	assert_near(v, 1 * MS);
+	(void)stats_quantile(st, STATS_SERVICE, true, 0.99, 60, now, &v);
+	assert_int_equal(v, 2 * MS); /* clamped to the max, 2 ms */
+	assert_int_equal(stats_quantile(st, STATS_HOST, true, 0.5, 60, now,
+	    &v), 1);
+	assert_int_equal(v, 7 * SEC);
+	(void)stats_quantile(st, STATS_HOST, false, 0.5, 60, now, &v);
+	assert_int_equal(v, 0);
+
+	j = stats_json(st, now);
+	assert_int_equal(jint(j, "services.latency.recent.last_1min.count"),
+	    1000);
+	assert_int_equal(jint(j, "services.latency.recent.last_5min.count"),
+	    1000);
+	assert_int_equal(jint(j, "hosts.execution_time.recent.last_5min."
+	    "count"), 1);
+	assert_secs(j, "hosts.execution_time.recent.last_1min.p99", 7.0);
+	assert_secs(j, "hosts.latency.recent.last_1min.p50", 0.0);
+	json_decref(j);
+	stats_free(st);
+}
+
+/* Nothing counted: count 0, percentiles 0. */
+static void
+test_stats_percentiles_empty(void **state)
+{
+	struct stats *st = new_stats();
+	int64_t v = 42;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.99, 300,
+	    T0, &v), 0);
+	assert_int_equal(v, 0);
+	v = 42;
+	assert_int_equal(stats_quantile(NULL, STATS_SERVICE, false, 0.5, 60,
+	    T0, &v), 0);
+	assert_int_equal(v, 0);
+	j = stats_json(st, T0 + SEC);
+	assert_int_equal(jint(j, "services.latency.recent.last_5min.count"),
+	    0);
+	assert_secs(j, "services.latency.recent.last_5min.p99", 0.0);
+	assert_secs(j, "services.execution_time.recent.last_1min.p50", 0.0);
+	json_decref(j);
+	stats_free(st);
+}
+
+/* The window slides in steps of STATS_HIST_STEP_S: slow checks 4 minutes
+ * ago weigh in the 5-minute p99 but not the 1-minute one, and are gone 6
+ * minutes later; a ring slot reused after 5 minutes starts empty. */
+static void
+test_stats_percentiles_slide(void **state)
+{
+	struct stats *st = new_stats();
+	int64_t t = T0 + 1000 * SEC, now, v;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 50; i++) /* 4 minutes before now: slow */
+		stats_active(st, STATS_SERVICE, t - 3 * SEC, t, t + MS,
+		    t + MS);
+	now = t + 240 * SEC;
+	for (i = 0; i < 950; i++) /* now: fast */
+		stats_active(st, STATS_SERVICE, now - 10 * MS, now, now + MS,
+		    now);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.99, 60,
+	    now, &v), 950);
+	assert_near(v, 10 * MS);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.99, 300,
+	    now, &v), 1000);
+	assert_near(v, 3 * SEC);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.5, 300,
+	    now, &v), 1000);
+	assert_near(v, 10 * MS);
+	/* 6 minutes later, one check: only it counts. */
+	now += 360 * SEC;
+	stats_active(st, STATS_SERVICE, now - 20 * MS, now, now + MS, now);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.99, 300,
+	    now, &v), 1);
+	assert_near(v, 20 * MS);
+	/* Exactly one ring turn later the same slot holds only new ones. */
+	now += STATS_HIST_WINDOW_S * SEC;
+	stats_active(st, STATS_SERVICE, now - 30 * MS, now, now + MS, now);
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.5, 300,
+	    now, &v), 1);
+	assert_near(v, 30 * MS);
+	/* A window longer than the ring is the ring. */
+	assert_int_equal(stats_quantile(st, STATS_SERVICE, false, 0.5, 86400,
+	    now, &v), 1);
 	stats_free(st);
 }
 
@@ -705,6 +876,14 @@ test_stats_cli_prints_sections(void **state)
 	    "1.000 / 3.000 / 2.000 sec");
 	assert_line(text, "Active Service Execution Time:",
 	    "1.000 / 5.000 / 3.000 sec");
+	/* 1 s and 3 s: median 1 s (the upper edge of its bucket, 1.007 s),
+	 * p99 3 s (the largest, by the clamp to the max). */
+	assert_line(text, "Active Service Latency p50/p99 1m:",
+	    "1.007 / 3.000 sec");
+	assert_line(text, "Active Service Exec Time p50/p99 5m:",
+	    "1.007 / 5.000 sec");
+	assert_line(text, "Active Host Latency p50/p99 5m:",
+	    "0.000 / 0.000 sec");
 	assert_line(text, "Active Services Last 1/5/15/60 min:",
 	    "1 / 1 / 1 / 1");
 	assert_line(text, "Services Ok/Warn/Unk/Crit:", "0 / 0 / 0 / 1");
@@ -758,6 +937,10 @@ main(void)
 		cmocka_unit_test(test_stats_hosts_and_services_apart),
 		cmocka_unit_test(test_stats_latency_and_execution_min_avg_max),
 		cmocka_unit_test(test_stats_negative_times_count_as_zero),
+		cmocka_unit_test(test_stats_hist_buckets_cover_all_times),
+		cmocka_unit_test(test_stats_median_and_p99),
+		cmocka_unit_test(test_stats_percentiles_empty),
+		cmocka_unit_test(test_stats_percentiles_slide),
 		cmocka_unit_test(test_stats_records_without_allocating),
 		cmocka_unit_test(test_stats_null_is_noop),
 		cmocka_unit_test(test_stats_json_shape),
