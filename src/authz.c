@@ -8,6 +8,7 @@
 
 #include "authz.h"
 #include "objects.h"
+#include "strnum.h"
 
 #define AUTHZ_MAX_LINE 8192
 
@@ -96,20 +97,6 @@ nomem:
 	return -ENOMEM;
 }
 
-static char *
-authz_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 int
 authz_cfg_load(const char *path, struct authz_cfg *c, char *err,
     size_t errlen)
@@ -124,11 +111,11 @@ authz_cfg_load(const char *path, struct authz_cfg *c, char *err,
 		return rc;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		k = authz_trim(line);
+		k = strnum_trim(line);
 		if (*k == '#' || *k == '\0' || (eq = strchr(k, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		if (authz_cfg_set(c, authz_trim(k), authz_trim(eq + 1)) < 0) {
+		if (authz_cfg_set(c, strnum_trim(k), strnum_trim(eq + 1)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			rc = -ENOMEM;
 			break;

@@ -14,6 +14,7 @@
 #include "maincfg.h"
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -83,56 +84,6 @@ capacity_cli_usage_error(const char *what, const char *arg)
 		fprintf(stderr, "pharos capacity: %s\n", what);
 	fprintf(stderr, "Try 'pharos capacity --help'.\n");
 	return CAPACITY_CLI_EXIT_USAGE;
-}
-
-/* --- option values ------------------------------------------------------ */
-
-/* "N" (days) or N followed by one of s m h d w; 1 hour to 1830 days. */
-static int
-capacity_cli_period(const char *arg, int64_t *out)
-{
-	static const struct {
-		char c;
-		long mult;
-	} unit[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-		{ 'd', CAPACITY_DAY }, { 'w', 7 * CAPACITY_DAY },
-	};
-	char num[24];
-	size_t len = strlen(arg), i;
-	long mult = CAPACITY_DAY, v;
-
-	if (len == 0 || len >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, arg, len + 1);
-	for (i = 0; i < sizeof(unit) / sizeof(unit[0]); i++)
-		if (num[len - 1] == unit[i].c) {
-			mult = unit[i].mult;
-			num[len - 1] = '\0';
-			break;
-		}
-	if (strnum_long(num, 1, CAPACITY_PERIOD_MAX / mult, &v) != 0)
-		return -EINVAL;
-	if ((int64_t)v * mult < 3600 ||
-	    (int64_t)v * mult > CAPACITY_PERIOD_MAX)
-		return -ERANGE;
-	*out = (int64_t)v * mult;
-	return 0;
-}
-
-/* A finite decimal number, nothing after it. */
-static int
-capacity_cli_number(const char *arg, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v))
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 /* --- rrd_dir from the main configuration ---------------------------------- */
@@ -391,6 +342,7 @@ capacity_cli_parse(struct capacity_cli_opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool cfg_given = false;
+	long long period;
 	long v;
 	int ch;
 
@@ -413,15 +365,18 @@ capacity_cli_parse(struct capacity_cli_opts *o, int argc, char **argv)
 			    NULL : optarg;
 			break;
 		case CAPACITY_OPT_THRESHOLD:
-			if (capacity_cli_number(optarg, &o->q.threshold) != 0)
+			if (strnum_double(optarg, DBL_MAX,
+			    &o->q.threshold) != 0)
 				return capacity_cli_usage_error(
 				    "--threshold takes a number, not", optarg);
 			break;
 		case CAPACITY_OPT_PERIOD:
-			if (capacity_cli_period(optarg, &o->q.period) != 0)
+			if (strnum_period(optarg, "smhdw", 3600,
+			    CAPACITY_PERIOD_MAX, &period) != 0)
 				return capacity_cli_usage_error(
 				    "--period takes 1h to 1830d (N[smhdw]), "
 				    "not", optarg);
+			o->q.period = period;
 			break;
 		case CAPACITY_OPT_LIMIT:
 			if (strnum_long(optarg, 0, CAPACITY_CLI_LIMIT_MAX,

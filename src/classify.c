@@ -90,21 +90,6 @@ classify_name_ok(const char *s)
 	return 1;
 }
 
-/* Trim blanks both ends, in place. */
-static char *
-classify_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
 /* Split a comma list into out[] (each trimmed, checked as OID). */
 static int
 classify_oid_list(char *v, char out[][CLASSIFY_OID_MAX], size_t *n,
@@ -114,7 +99,7 @@ classify_oid_list(char *v, char out[][CLASSIFY_OID_MAX], size_t *n,
 
 	for (tok = strtok_r(v, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
-		tok = classify_trim(tok);
+		tok = strnum_trim(tok);
 		*bad = tok;
 		if (*n >= CLASSIFY_LIST_MAX)
 			return -E2BIG;
@@ -133,7 +118,7 @@ classify_layers(char *v, unsigned *mask, const char **bad)
 
 	for (tok = strtok_r(v, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
-		tok = classify_trim(tok);
+		tok = strnum_trim(tok);
 		*bad = tok;
 		if (strnum_long(tok, 1, 7, &l) != 0)
 			return -EINVAL;
@@ -246,17 +231,17 @@ classify_parse(const char *name, const char *text,
 		memcpy(buf, p, len);
 		buf[len] = '\0';
 		p = nl ? nl + 1 : p + len;
-		s = classify_trim(buf);
+		s = strnum_trim(buf);
 		if (s[0] == '#' || s[0] == ';' || s[0] == '\0')
 			continue;
 		if ((c = strchr(s, ';')) != NULL) {
 			*c = '\0';
-			s = classify_trim(s);
+			s = strnum_trim(s);
 		}
 		if (cur == NULL) {
 			if (strncmp(s, "define", 6) != 0 ||
 			    (s[6] != ' ' && s[6] != '\t') ||
-			    strcmp(classify_trim(s + 6), "classify {") != 0) {
+			    strcmp(strnum_trim(s + 6), "classify {") != 0) {
 				rc = classify_err(err, errlen, rs->file, line,
 				    "expected 'define classify {', not '%.64s'",
 				    s);
@@ -294,7 +279,7 @@ classify_parse(const char *name, const char *text,
 		val = s + strcspn(s, " \t");
 		if (*val != '\0')
 			*val++ = '\0';
-		val = classify_trim(val);
+		val = strnum_trim(val);
 		if (*val == '\0') {
 			rc = classify_err(err, errlen, rs->file, line,
 			    "'%s' needs a value", key);

@@ -120,54 +120,6 @@ graph_size(const char *s, int *out)
 	return 0;
 }
 
-/* "N" (days) or N followed by one of s m h d w; 1 hour to 1830 days, as
- * pharos capacity --period. */
-static int
-graph_period(const char *arg, long long *out)
-{
-	static const struct {
-		char c;
-		long mult;
-	} unit[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-		{ 'w', 7 * 86400 },
-	};
-	char num[24];
-	size_t len = strlen(arg), i;
-	long mult = 86400, v;
-
-	if (len == 0 || len >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, arg, len + 1);
-	for (i = 0; i < sizeof(unit) / sizeof(unit[0]); i++)
-		if (num[len - 1] == unit[i].c) {
-			mult = unit[i].mult;
-			num[len - 1] = '\0';
-			break;
-		}
-	if (strnum_long(num, 1, (long)(RENDER_PERIOD_MAX / mult), &v) != 0 ||
-	    (long long)v * mult < RENDER_PERIOD_MIN)
-		return -EINVAL;
-	*out = (long long)v * mult;
-	return 0;
-}
-
-/* A finite decimal number, nothing after it. */
-static int
-graph_number(const char *arg, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v != v ||
-	    v > 1e300 || v < -1e300)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* Parse argv into *o. Returns -1 to go on, or an exit code. */
 static int
 graph_parse(int argc, char **argv, struct graph_opts *o)
@@ -240,13 +192,14 @@ graph_parse(int argc, char **argv, struct graph_opts *o)
 			break;
 		case O_THRESHOLD:
 			o->proj_opts = 1;
-			if (graph_number(optarg, &o->r.threshold) != 0)
+			if (strnum_double(optarg, 1e300, &o->r.threshold) != 0)
 				return graph_usage_error("--threshold takes a "
 				    "number, not", optarg);
 			break;
 		case O_PERIOD:
 			o->proj_opts = 1;
-			if (graph_period(optarg, &o->r.period) != 0)
+			if (strnum_period(optarg, "smhdw", RENDER_PERIOD_MIN,
+			    RENDER_PERIOD_MAX, &o->r.period) != 0)
 				return graph_usage_error("--period takes 1h to "
 				    "1830d (N[smhdw]), not", optarg);
 			break;

@@ -3,6 +3,7 @@
  * its first '=' and trimmed, its value kept when the key is asked for.
  */
 #include "maincfg.h"
+#include "strnum.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -11,20 +12,6 @@
 #include <string.h>
 
 #define MAINCFG_LINE 4096
-
-static char *
-maincfg_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
 
 /* value against cfg's folder unless absolute. NULL: out of memory. */
 static char *
@@ -51,14 +38,14 @@ static int
 maincfg_line(const char *cfg, char *line, const char *const *keys,
     char **values, size_t n)
 {
-	char *key = maincfg_trim(line), *eq, *val, *abs;
+	char *key = strnum_trim(line), *eq, *val, *abs;
 	size_t i;
 
 	if (*key == '#' || *key == ';' || (eq = strchr(key, '=')) == NULL)
 		return 0;
 	*eq = '\0';
-	key = maincfg_trim(key);
-	val = maincfg_trim(eq + 1);
+	key = strnum_trim(key);
+	val = strnum_trim(eq + 1);
 	for (i = 0; i < n && strcmp(key, keys[i]) != 0; i++)
 		;
 	if (i == n || *val == '\0')

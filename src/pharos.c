@@ -203,20 +203,6 @@ pharos_put(FILE *fp, const char *s, size_t max, size_t pad)
 
 /* ---- the main configuration file ---- */
 
-static char *
-pharos_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	                 e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
 /* Resolve value against the folder of the file at base. Caller frees. */
 static char *
 pharos_resolve(const char *base, const char *value)
@@ -261,7 +247,7 @@ pharos_cfg_socket(const char *cfg, char **out, char *err, size_t errlen)
 		lineno++;
 		if (!whole) {
 			skipping = true;
-			if (strncmp(pharos_trim(line), "query_socket", 12) ==
+			if (strncmp(strnum_trim(line), "query_socket", 12) ==
 			    0) {
 				snprintf(err, errlen, "%s:%lu: line too long",
 				         cfg, lineno);
@@ -270,14 +256,14 @@ pharos_cfg_socket(const char *cfg, char **out, char *err, size_t errlen)
 			}
 			continue;
 		}
-		p = pharos_trim(line);
+		p = strnum_trim(line);
 		if (*p == '\0' || *p == '#' || *p == ';')
 			continue;
 		if ((eq = strchr(p, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		key = pharos_trim(p);
-		val = pharos_trim(eq + 1);
+		key = strnum_trim(p);
+		val = strnum_trim(eq + 1);
 		if (strcmp(key, "query_socket") != 0)
 			continue;
 		if (*val == '\0') {

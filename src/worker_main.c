@@ -107,20 +107,6 @@ wmain_set(char **field, const char *v)
 	return (*field = strdup(v)) == NULL ? -1 : 0;
 }
 
-static char *
-wmain_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* Read the file's keys; errors as "file:line: error: text". */
 static int
 wmain_read_file(const char *path, struct wmain_opts *o)
@@ -137,7 +123,7 @@ wmain_read_file(const char *path, struct wmain_opts *o)
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		n++;
-		k = wmain_trim(line);
+		k = strnum_trim(line);
 		if (*k == '\0' || *k == '#' || *k == ';')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
@@ -147,8 +133,8 @@ wmain_read_file(const char *path, struct wmain_opts *o)
 			continue;
 		}
 		*eq = '\0';
-		k = wmain_trim(k);
-		v = wmain_trim(eq + 1);
+		k = strnum_trim(k);
+		v = strnum_trim(eq + 1);
 		if (strcmp(k, "gearman_servers") == 0)
 			errors += wmain_set(&o->servers, v) != 0;
 		else if (strcmp(k, "pollers") == 0)
