@@ -28,14 +28,6 @@ struct obj {
 	int64_t sum[B_N];
 };
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 static int
 state_bucket(const char *s, size_t len)
 {
@@ -88,26 +80,26 @@ account(struct obj *o, int64_t until, int64_t start)
 static void
 apply(struct obj *o, json_t *l, int64_t start, bool service)
 {
-	const char *type = str(l, "type"), *f;
+	const char *type = cgi_str(l, "type"), *f;
 	int64_t t = json_integer_value(json_object_get(l, "time"));
 	size_t len;
 	int b;
 
 	account(o, t, start);
 	if (strstr(type, "DOWNTIME ALERT") != NULL) {
-		if (field(str(l, "text"), service ? 2 : 1, &f, &len))
+		if (field(cgi_str(l, "text"), service ? 2 : 1, &f, &len))
 			o->downtime = len == 7 && strncmp(f, "STARTED",
 			    7) == 0;
 		return;
 	}
-	if (!field(str(l, "text"), service ? 2 : 1, &f, &len) ||
+	if (!field(cgi_str(l, "text"), service ? 2 : 1, &f, &len) ||
 	    (b = state_bucket(f, len)) < 0)
 		return;
 	if (strstr(type, "ALERT") != NULL) {
 		const char *ty;
 		size_t tl;
 
-		if (!field(str(l, "text"), service ? 3 : 2, &ty, &tl) ||
+		if (!field(cgi_str(l, "text"), service ? 3 : 2, &ty, &tl) ||
 		    tl != 4 || strncmp(ty, "HARD", 4) != 0)
 			return;
 	}
@@ -175,7 +167,7 @@ main(void)
 	if (rc != 0)
 		return cgi_end(&c);
 	json_array_foreach(json_object_get(data, "hostgroups"), i, g)
-		if (hg != NULL && strcmp(str(g, "name"), hg) == 0)
+		if (hg != NULL && strcmp(cgi_str(g, "name"), hg) == 0)
 			members = json_object_get(g, "members");
 	index = json_object();
 	objs = calloc(json_array_size(json_object_get(data, "hosts")) +
@@ -187,7 +179,7 @@ main(void)
 	}
 	json_array_foreach(json_object_get(data, svc_mode ? "services" :
 	    "hosts"), i, h) {
-		const char *name = str(h, svc_mode ? "host" : "name");
+		const char *name = cgi_str(h, svc_mode ? "host" : "name");
 		char key[2100];
 
 		if (hg != NULL) {
@@ -202,7 +194,7 @@ main(void)
 				continue;
 		}
 		objs[n].host = name;
-		objs[n].service = svc_mode ? str(h, "description") : NULL;
+		objs[n].service = svc_mode ? cgi_str(h, "description") : NULL;
 		objs[n].state = B_UNDET;
 		objs[n].t = start - LOOKBACK;
 		snprintf(key, sizeof(key), "%s;%s", name, svc_mode ?
@@ -227,10 +219,10 @@ main(void)
 		char key[2100];
 		json_t *ix;
 
-		if ((strstr(str(l, "type"), "SERVICE") != NULL) != svc_mode)
+		if ((strstr(cgi_str(l, "type"), "SERVICE") != NULL) != svc_mode)
 			continue;
-		snprintf(key, sizeof(key), "%s;%s", str(l, "host"),
-		    svc_mode ? str(l, "service") : "");
+		snprintf(key, sizeof(key), "%s;%s", cgi_str(l, "host"),
+		    svc_mode ? cgi_str(l, "service") : "");
 		if ((ix = json_object_get(index, key)) != NULL)
 			apply(&objs[json_integer_value(ix)], l, start,
 			    svc_mode);

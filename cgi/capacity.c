@@ -16,7 +16,6 @@
 
 #include "capacity.h"
 #include "cgilib.h"
-#include "maincfg.h"
 #include "strnum.h"
 
 #define CAP_LIMIT_DEFAULT	50
@@ -40,9 +39,9 @@ static int
 cap_parse(struct cgi *c, struct cap_req *r)
 {
 	const char *v;
-	char *end, num[8];
-	long n, mult = 86400;
-	size_t len, i;
+	long long period;
+	long n;
+	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->q.threshold = 80.0;
@@ -64,30 +63,17 @@ cap_parse(struct cgi *c, struct cap_req *r)
 			r->q.metric = v;
 	}
 	if ((v = cgi_param(c, "threshold")) != NULL && v[0] != '\0') {
-		errno = 0;
-		r->q.threshold = strtod(v, &end);
-		if (*end != '\0' || errno != 0 || !isfinite(r->q.threshold) ||
-		    fabs(r->q.threshold) > 1e15) {
+		if (strnum_double(v, 1e15, &r->q.threshold) != 0) {
 			cgi_fail(c, CGI_BAD_REQUEST, "threshold must be a "
 			    "number");
 			return -1;
 		}
 	}
 	if ((v = cgi_param(c, "period")) != NULL && v[0] != '\0') {
-		len = strlen(v);
-		if (len >= sizeof(num))
+		if (strnum_period(v, "hdw", 3600, CAPACITY_PERIOD_MAX,
+		    &period) != 0)
 			goto bad_period;
-		memcpy(num, v, len + 1);
-		if (num[len - 1] == 'h' || num[len - 1] == 'd' ||
-		    num[len - 1] == 'w') {
-			mult = num[len - 1] == 'h' ? 3600 : num[len - 1] == 'd' ?
-			    86400 : 7 * 86400;
-			num[len - 1] = '\0';
-		}
-		if (strnum_long(num, 1, CAPACITY_PERIOD_MAX / mult, &n) != 0 ||
-		    (long long)n * mult < 3600)
-			goto bad_period;
-		r->q.period = (long long)n * mult;
+		r->q.period = period;
 		r->period_text = v;
 	}
 	if ((v = cgi_param(c, "limit")) != NULL && v[0] != '\0') {
@@ -220,27 +206,24 @@ cap_page(struct cgi *c, const struct cap_req *r, json_t *data,
 int
 main(void)
 {
-	static const char *const key[] = { "rrd_dir" };
 	struct cgi c;
 	struct cap_req r;
 	struct capacity_entry *e = NULL;
 	json_t *data = NULL;
-	char *rrd_dir = NULL, err[512];
+	char err[512];
 	size_t n = 0, skipped = 0;
 
 	if (cgi_begin(&c, "capacity", cap_allow, NULL) != 0)
 		return cgi_end(&c);
 	if (cap_parse(&c, &r) != 0 || cgi_query_status(&c, NULL, &data) != 0)
 		goto done;
-	if (c.cfg.main_config_file == NULL ||
-	    maincfg_paths(c.cfg.main_config_file, key, &rrd_dir, 1, err,
-	    sizeof(err)) != 0 || rrd_dir == NULL) {
+	if (c.cfg.rrd_dir == NULL) {
 		cgi_fail(&c, CGI_UNAVAILABLE, "pharosd's main config sets no "
 		    "rrd_dir: no capacity report");
 		goto done;
 	}
 	r.q.end = c.now;
-	if (capacity_scan(rrd_dir, &r.q, &e, &n, &skipped, err,
+	if (capacity_scan(c.cfg.rrd_dir, &r.q, &e, &n, &skipped, err,
 	    sizeof(err)) != 0) {
 		cgi_fail(&c, CGI_UNAVAILABLE, "reading the metrics failed");
 		goto done;
@@ -248,7 +231,6 @@ main(void)
 	cap_page(&c, &r, data, e, n, skipped);
 done:
 	capacity_entries_free(e, n);
-	free(rrd_dir);
 	json_decref(data);
 	return cgi_end(&c);
 }

@@ -253,21 +253,38 @@ cgi_may(const struct cgi *c, enum authz_right r)
 
 /* --- the daemon ---------------------------------------------------------- */
 
-int
-cgi_query_try(struct cgi *c, json_t *req, json_t **data)
+/* cgi_query() and cgi_query_try(): the failures fail the page unless
+ * quiet. */
+static int
+cgi_query_call(struct cgi *c, json_t *req, bool quiet, bool bad_request,
+    json_t **data)
 {
 	json_t *resp = NULL, *d;
 	char err[512];
 
 	*data = NULL;
-	if (c->cfg.query_socket == NULL)
+	if (c->cfg.query_socket == NULL) {
+		if (!quiet)
+			cgi_fail(c, CGI_UNAVAILABLE, "no query_socket: set "
+			    "main_config_file in %s to pharosd's main config",
+			    c->cfg.path);
 		return -1;
+	}
 	json_object_set_new(req, "v", json_integer(1));
 	json_object_set_new(req, "auth_user", json_string(c->user));
 	if (query_call(c->cfg.query_socket, req, CGI_QUERY_TIMEOUT_MS, &resp,
-	    err, sizeof(err)) != 0)
+	    err, sizeof(err)) != 0) {
+		if (!quiet)
+			cgi_fail(c, CGI_UNAVAILABLE, "pharosd does not "
+			    "answer: %s", err);
 		return -1;
+	}
 	if (!json_is_true(json_object_get(resp, "ok"))) {
+		d = json_object_get(resp, "error");
+		if (!quiet)
+			cgi_fail(c, bad_request ? CGI_BAD_REQUEST :
+			    CGI_UNAVAILABLE, "pharosd: %s", json_is_string(d) ?
+			    json_string_value(d) : "error");
 		json_decref(resp);
 		return -1;
 	}
@@ -278,39 +295,15 @@ cgi_query_try(struct cgi *c, json_t *req, json_t **data)
 }
 
 int
+cgi_query_try(struct cgi *c, json_t *req, json_t **data)
+{
+	return cgi_query_call(c, req, true, false, data);
+}
+
+int
 cgi_query(struct cgi *c, json_t *req, bool bad_request, json_t **data)
 {
-	json_t *resp = NULL, *ok, *d;
-	char err[512];
-
-	*data = NULL;
-	if (c->cfg.query_socket == NULL) {
-		cgi_fail(c, CGI_UNAVAILABLE, "no query_socket: set "
-		    "main_config_file in %s to pharosd's main config",
-		    c->cfg.path);
-		return -1;
-	}
-	json_object_set_new(req, "v", json_integer(1));
-	json_object_set_new(req, "auth_user", json_string(c->user));
-	if (query_call(c->cfg.query_socket, req, CGI_QUERY_TIMEOUT_MS, &resp,
-	    err, sizeof(err)) != 0) {
-		cgi_fail(c, CGI_UNAVAILABLE, "pharosd does not answer: %s",
-		    err);
-		return -1;
-	}
-	ok = json_object_get(resp, "ok");
-	if (!json_is_true(ok)) {
-		d = json_object_get(resp, "error");
-		cgi_fail(c, bad_request ? CGI_BAD_REQUEST : CGI_UNAVAILABLE,
-		    "pharosd: %s", json_is_string(d) ? json_string_value(d) :
-		    "error");
-		json_decref(resp);
-		return -1;
-	}
-	d = json_object_get(resp, "data");
-	*data = json_incref(d != NULL ? d : json_null());
-	json_decref(resp);
-	return 0;
+	return cgi_query_call(c, req, false, bad_request, data);
 }
 
 int
@@ -484,4 +477,12 @@ cgi_put_state(struct cgi *c, const char *state)
 	fprintf(c->out, "<span class=\"state %s\">", cgi_state_class(state));
 	cgi_put_html(c->out, state != NULL ? state : "?");
 	fputs("</span>", c->out);
+}
+
+const char *
+cgi_str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
 }

@@ -307,20 +307,6 @@ cgi_printf(struct cgi *c, const char *fmt, ...)
 
 /* --- cgi.cfg ------------------------------------------------------------- */
 
-static char *
-cgi_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int
 cgi_set_str(char **dst, const char *v)
 {
@@ -414,16 +400,18 @@ static int
 cgi_config_main(struct cgi_config *c, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "query_socket", "log_file",
-		"log_archive_path" };
-	char *vals[3];
+		"log_archive_path", "rrd_dir", "discovery_cache_file" };
+	char *vals[5];
 	int rc;
 
-	rc = maincfg_paths(c->main_config_file, keys, vals, 3, err, errlen);
+	rc = maincfg_paths(c->main_config_file, keys, vals, 5, err, errlen);
 	if (rc != 0)
 		return rc;
 	c->query_socket = vals[0];
 	c->log_file = vals[1];
 	c->log_archive_path = vals[2];
+	c->rrd_dir = vals[3];
+	c->discovery_cache_file = vals[4];
 	return 0;
 }
 
@@ -451,7 +439,7 @@ cgi_config_load(const char *path, struct cgi_config *c, char *err,
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
-		k = cgi_trim(line);
+		k = strnum_trim(line);
 		if (*k == '#' || *k == '\0')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
@@ -462,7 +450,7 @@ cgi_config_load(const char *path, struct cgi_config *c, char *err,
 		}
 		*eq = '\0';
 		suberr[0] = '\0';
-		rc = cgi_config_key(c, cgi_trim(k), cgi_trim(eq + 1), suberr,
+		rc = cgi_config_key(c, strnum_trim(k), strnum_trim(eq + 1), suberr,
 		    sizeof(suberr));
 		if (rc != 0) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno,
@@ -503,6 +491,8 @@ cgi_config_free(struct cgi_config *c)
 	free(c->query_socket);
 	free(c->log_file);
 	free(c->log_archive_path);
+	free(c->rrd_dir);
+	free(c->discovery_cache_file);
 	free(c->csrf_secret_file);
 	free(c->time_zone);
 	free(c->url_html_path);

@@ -88,6 +88,8 @@ struct cgi_config {
 	char *query_socket;     /* from the main config */
 	char *log_file;         /* from the main config */
 	char *log_archive_path; /* from the main config (or its default) */
+	char *rrd_dir;          /* from the main config: the graphs' files */
+	char *discovery_cache_file; /* from the main config: the map's links */
 	char *csrf_secret_file; /* default: csrf.key next to cgi.cfg */
 	char *time_zone;        /* default_time_zone; NULL: the system's */
 	bool strict_iso8601;    /* date_format=strict-iso8601: 'T' */
@@ -267,6 +269,10 @@ const char *cgi_state_class(const char *state);
 
 /* <span class="state st-x">STATE</span> */
 void cgi_put_state(struct cgi *c, const char *state);
+
+/* The string member k of the pharosd answer object o; "" when o has no
+ * such string. */
+const char *cgi_str(json_t *o, const char *k);
 
 /* --- dates -------------------------------------------------------------- */
 

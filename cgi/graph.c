@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "cgilib.h"
-#include "maincfg.h"
 #include "render.h"
 #include "store.h"
 #include "strnum.h"
@@ -464,29 +463,24 @@ graph_page(struct cgi *c, const struct graph_req *r, json_t *data,
 int
 main(void)
 {
-	static const char *const key[] = { "rrd_dir" };
 	struct cgi c;
 	struct graph_req r;
 	json_t *data = NULL;
-	char *rrd_dir = NULL, err[256];
 
 	if (cgi_begin(&c, "graph", graph_allow, NULL) != 0)
 		return cgi_end(&c);
 	if (graph_parse(&c, &r) != 0 || graph_visible(&c, &r, &data) != 0)
 		goto done;
-	if (c.cfg.main_config_file == NULL ||
-	    maincfg_paths(c.cfg.main_config_file, key, &rrd_dir, 1, err,
-	    sizeof(err)) != 0 || rrd_dir == NULL) {
+	if (c.cfg.rrd_dir == NULL) {
 		cgi_fail(&c, CGI_UNAVAILABLE, "pharosd's main config sets no "
 		    "rrd_dir: no graphs");
 		goto done;
 	}
 	if (r.format != NULL)
-		graph_image(&c, &r, rrd_dir);
+		graph_image(&c, &r, c.cfg.rrd_dir);
 	else
-		graph_page(&c, &r, data, rrd_dir);
+		graph_page(&c, &r, data, c.cfg.rrd_dir);
 done:
-	free(rrd_dir);
 	json_decref(data);
 	return cgi_end(&c);
 }

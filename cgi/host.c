@@ -8,14 +8,6 @@
 
 #include "cgilib.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 static void
 host_links(struct cgi *c, json_t *arr)
 {
@@ -48,13 +40,13 @@ facts(struct cgi *c, json_t *snmp)
 		return;
 	}
 	fputs("<dl class=\"facts\"><dt>sysName</dt><dd>", c->out);
-	cgi_put_html(c->out, str(snmp, "sysName"));
+	cgi_put_html(c->out, cgi_str(snmp, "sysName"));
 	fputs("</dd><dt>sysDescr</dt><dd>", c->out);
-	cgi_put_html(c->out, str(snmp, "sysDescr"));
+	cgi_put_html(c->out, cgi_str(snmp, "sysDescr"));
 	fputs("</dd><dt>sysObjectID</dt><dd>", c->out);
-	cgi_put_html(c->out, str(snmp, "sysObjectID"));
+	cgi_put_html(c->out, cgi_str(snmp, "sysObjectID"));
 	fputs("</dd><dt>Profile</dt><dd>", c->out);
-	cgi_put_html(c->out, str(snmp, "profile"));
+	cgi_put_html(c->out, cgi_str(snmp, "profile"));
 	fputs("</dd><dt>Discovered</dt><dd>", c->out);
 	cgi_put_time(c, json_integer_value(json_object_get(snmp, "time")));
 	fputs("</dd></dl>\n", c->out);
@@ -71,9 +63,9 @@ facts(struct cgi *c, json_t *snmp)
 		fprintf(c->out, "<tr><td>%lld</td><td>",
 		    (long long)json_integer_value(json_object_get(i1,
 		    "index")));
-		cgi_put_html(c->out, str(i1, "name"));
+		cgi_put_html(c->out, cgi_str(i1, "name"));
 		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(i1, "alias"));
+		cgi_put_html(c->out, cgi_str(i1, "alias"));
 		fprintf(c->out, "</td><td>%s</td><td>",
 		    json_integer_value(json_object_get(i1, "admin")) == 1 ?
 		    "up" : "down");
@@ -108,9 +100,9 @@ events(struct cgi *c, const char *host)
 		cgi_put_time(c, json_integer_value(json_object_get(l,
 		    "time")));
 		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(l, "type"));
+		cgi_put_html(c->out, cgi_str(l, "type"));
 		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(l, "text"));
+		cgi_put_html(c->out, cgi_str(l, "text"));
 		fputs("</td></tr>\n", c->out);
 	}
 	fputs("</tbody></table>\n", c->out);
@@ -132,19 +124,19 @@ services(struct cgi *c, const char *host, json_t *svcs, int64_t now)
 	    json_array_size(svcs));
 	json_array_foreach(svcs, i, s) {
 		fputs("<tr><td>", c->out);
-		cgi_put_state(c, str(s, "state"));
+		cgi_put_state(c, cgi_str(s, "state"));
 		if (json_is_true(json_object_get(s, "acknowledged")))
 			fputs(" <span class=\"tag\">ack</span>", c->out);
 		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(s, "description"));
+		cgi_put_html(c->out, cgi_str(s, "description"));
 		fputs("</td><td>", c->out);
 		cgi_put_age(c, json_integer_value(json_object_get(s,
 		    "last_state_change")), now);
 		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(s, "output"));
+		cgi_put_html(c->out, cgi_str(s, "output"));
 		fputs("</td><td><a href=\"", c->out);
 		cgi_put_href(c, "graph", "host", host, "service",
-		    str(s, "description"), (char *)NULL);
+		    cgi_str(s, "description"), (char *)NULL);
 		fputs("\">graphs</a></td></tr>\n", c->out);
 	}
 	fputs("</tbody></table>\n", c->out);
@@ -184,13 +176,13 @@ main(void)
 	    "program"), "now"));
 	cgi_page_head(&c, name, c.cfg.refresh_rate);
 	fputs("<section class=\"hostsum\"><div class=\"big\">", c.out);
-	cgi_put_state(&c, str(h, "state"));
+	cgi_put_state(&c, cgi_str(h, "state"));
 	fputs("</div><dl class=\"facts\"><dt>Alias</dt><dd>", c.out);
-	cgi_put_html(c.out, str(h, "alias"));
+	cgi_put_html(c.out, cgi_str(h, "alias"));
 	fputs("</dd><dt>Address</dt><dd>", c.out);
-	cgi_put_html(c.out, str(h, "address"));
+	cgi_put_html(c.out, cgi_str(h, "address"));
 	fputs("</dd><dt>Output</dt><dd>", c.out);
-	cgi_put_html(c.out, str(h, "output"));
+	cgi_put_html(c.out, cgi_str(h, "output"));
 	fputs("</dd><dt>State since</dt><dd>", c.out);
 	cgi_put_time(&c, json_integer_value(json_object_get(h,
 	    "last_state_change")));
@@ -225,11 +217,11 @@ main(void)
 	fputs("\">Availability</a></p>\n", c.out);
 	if (json_is_true(json_object_get(h, "acknowledged"))) {
 		fputs("<p class=\"note\">Acknowledged by ", c.out);
-		cgi_put_html(c.out, str(json_object_get(h, "acknowledgement"),
-		    "author"));
+		cgi_put_html(c.out, cgi_str(json_object_get(h,
+		    "acknowledgement"), "author"));
 		fputs(": ", c.out);
-		cgi_put_html(c.out, str(json_object_get(h, "acknowledgement"),
-		    "comment"));
+		cgi_put_html(c.out, cgi_str(json_object_get(h,
+		    "acknowledgement"), "comment"));
 		fputs("</p>\n", c.out);
 	}
 	cgi_put_cmd_forms(&c, name, NULL, json_is_true(json_object_get(h,

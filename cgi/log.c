@@ -18,14 +18,6 @@ static const char *const types[] = { "HOST ALERT", "SERVICE ALERT",
 	"SERVICE FLAPPING ALERT", "CURRENT HOST STATE",
 	"CURRENT SERVICE STATE", "SNMP TRAP" };
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 static void
 form(struct cgi *c)
 {
@@ -117,7 +109,7 @@ main(void)
 	/* newest first */
 	for (i = json_array_size(json_object_get(data, "lines")); i-- > 0;) {
 		l = json_array_get(json_object_get(data, "lines"), i);
-		if (q != NULL && *q != '\0' && strcasestr(str(l, "text"),
+		if (q != NULL && *q != '\0' && strcasestr(cgi_str(l, "text"),
 		    q) == NULL)
 			continue;
 		n++;
@@ -125,29 +117,29 @@ main(void)
 		cgi_put_time(&c, json_integer_value(json_object_get(l,
 		    "time")));
 		fputs("</td><td>", c.out);
-		cgi_put_html(c.out, str(l, "type"));
+		cgi_put_html(c.out, cgi_str(l, "type"));
 		fputs("</td><td>", c.out);
-		if (*str(l, "host") != '\0') {
+		if (*cgi_str(l, "host") != '\0') {
 			fputs("<a href=\"", c.out);
-			cgi_put_href(&c, "host", "host", str(l, "host"),
+			cgi_put_href(&c, "host", "host", cgi_str(l, "host"),
 			    (char *)NULL);
 			fputs("\">", c.out);
-			cgi_put_html(c.out, str(l, "host"));
+			cgi_put_html(c.out, cgi_str(l, "host"));
 			fputs("</a>", c.out);
 		}
 		fputs("</td><td>", c.out);
-		cgi_put_html(c.out, str(l, "service"));
+		cgi_put_html(c.out, cgi_str(l, "service"));
 		fputs("</td><td>", c.out);
-		cgi_put_html(c.out, str(l, "text"));
+		cgi_put_html(c.out, cgi_str(l, "text"));
 		fputs("</td></tr>\n", c.out);
 	}
 	if (n == 0)
 		fputs("<tr><td colspan=\"5\">No event in this window.</td>"
 		    "</tr>\n", c.out);
 	fputs("</tbody></table>\n", c.out);
-	if (*str(data, "error") != '\0') {
+	if (*cgi_str(data, "error") != '\0') {
 		fputs("<p class=\"note\">", c.out);
-		cgi_put_html(c.out, str(data, "error"));
+		cgi_put_html(c.out, cgi_str(data, "error"));
 		fputs("</p>\n", c.out);
 	}
 	cgi_page_foot(&c);

@@ -23,7 +23,6 @@
 #include "map_data.h"
 #include "mapdraw.h"
 #include "maplayout.h"
-#include "maincfg.h"
 #include "strnum.h"
 
 #define MAP_DEPTH_MAX		64
@@ -130,20 +129,6 @@ map_fits(const struct maplayout *m)
 {
 	return m->width <= MAPDRAW_SIDE_MAX && m->height <= MAPDRAW_SIDE_MAX &&
 	    (long)m->width * m->height <= MAPDRAW_PIXELS_MAX;
-}
-
-/* The discovery cache of pharosd's main config, or NULL (caller frees). */
-static char *
-map_cache_path(const struct cgi *c)
-{
-	static const char *const key[] = { "discovery_cache_file" };
-	char *v = NULL, err[256];
-
-	if (c->cfg.main_config_file == NULL ||
-	    maincfg_paths(c->cfg.main_config_file, key, &v, 1, err,
-	    sizeof(err)) != 0)
-		return NULL;
-	return v;
 }
 
 /* Lay the hosts out, collapsing further in fixed steps until the image
@@ -413,7 +398,7 @@ main(void)
 	struct map_data md;
 	struct maplayout m;
 	json_t *data = NULL;
-	char err[256], *cache = NULL, *prefix = NULL, *expand = NULL;
+	char err[256], *prefix = NULL, *expand = NULL;
 	unsigned char *png = NULL;
 	struct mapdraw_font *font = NULL;
 	size_t len;
@@ -425,14 +410,13 @@ main(void)
 		return cgi_end(&c);
 	if (map_parse(&c, &r) != 0)
 		goto done;
-	cache = map_cache_path(&c);
-	if (map_query(&c, cache != NULL, &data) != 0)
+	if (map_query(&c, c.cfg.discovery_cache_file != NULL, &data) != 0)
 		goto done;
 	if (map_data_build(data, &md, err, sizeof(err)) != 0) {
 		cgi_fail(&c, CGI_UNAVAILABLE, "%s", err);
 		goto done;
 	}
-	map_data_links(&md, cache);
+	map_data_links(&md, c.cfg.discovery_cache_file);
 	font = mapdraw_font_new(NULL);
 	if (map_layout(&c, &r, &md, font, &m) != 0)
 		goto done;
@@ -463,7 +447,6 @@ done:
 	mapdraw_font_free(font);
 	free(prefix);
 	free(expand);
-	free(cache);
 	maplayout_free(&m);
 	map_data_free(&md);
 	json_decref(data);

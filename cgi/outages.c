@@ -12,19 +12,11 @@
 
 #define MAX_DEPTH 256
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 static bool
 down_or_unreach(json_t *h)
 {
-	return h != NULL && (strcmp(str(h, "state"), "DOWN") == 0 ||
-	    strcmp(str(h, "state"), "UNREACHABLE") == 0);
+	return h != NULL && (strcmp(cgi_str(h, "state"), "DOWN") == 0 ||
+	    strcmp(cgi_str(h, "state"), "UNREACHABLE") == 0);
 }
 
 /* Collect into cut the UNREACHABLE hosts behind h (by name in byname);
@@ -42,7 +34,7 @@ behind(json_t *byname, json_t *h, json_t *cut, json_t *seen, int depth)
 
 		k = json_object_get(byname, n);
 		if (k == NULL || json_object_get(seen, n) != NULL ||
-		    strcmp(str(k, "state"), "UNREACHABLE") != 0)
+		    strcmp(cgi_str(k, "state"), "UNREACHABLE") != 0)
 			continue;
 		json_object_set_new(seen, n, json_true());
 		json_array_append(cut, k);
@@ -72,7 +64,7 @@ main(void)
 	    "program"), "now"));
 	byname = json_object();
 	json_array_foreach(hosts, i, h)
-		json_object_set(byname, str(h, "name"), h);
+		json_object_set(byname, cgi_str(h, "name"), h);
 	cgi_page_head(&c, "Outages", c.cfg.refresh_rate);
 	fputs("<p>Each DOWN host whose parents are all up is the cause of an "
 	    "outage; the hosts behind it are UNREACHABLE and their services "
@@ -81,7 +73,7 @@ main(void)
 	    "<th>Services hidden</th><th>Output</th></tr></thead><tbody>\n",
 	    c.out);
 	json_array_foreach(hosts, i, h) {
-		if (strcmp(str(h, "state"), "DOWN") != 0)
+		if (strcmp(cgi_str(h, "state"), "DOWN") != 0)
 			continue;
 		root = true;
 		json_array_foreach(json_object_get(h, "parents"), j, p)
@@ -102,23 +94,24 @@ main(void)
 		fputs("<tr><td>", c.out);
 		cgi_put_state(&c, "DOWN");
 		fputs(" <a href=\"", c.out);
-		cgi_put_href(&c, "host", "host", str(h, "name"), (char *)NULL);
+		cgi_put_href(&c, "host", "host", cgi_str(h, "name"),
+		    (char *)NULL);
 		fputs("\">", c.out);
-		cgi_put_html(c.out, str(h, "name"));
+		cgi_put_html(c.out, cgi_str(h, "name"));
 		fputs("</a></td><td>", c.out);
 		cgi_put_age(&c, json_integer_value(json_object_get(h,
 		    "last_state_change")), now);
 		fprintf(c.out, "</td><td>%zu", json_array_size(cut));
 		json_array_foreach(cut, j, k) {
 			fputs(j == 0 ? ": <a href=\"" : ", <a href=\"", c.out);
-			cgi_put_href(&c, "host", "host", str(k, "name"),
+			cgi_put_href(&c, "host", "host", cgi_str(k, "name"),
 			    (char *)NULL);
 			fputs("\">", c.out);
-			cgi_put_html(c.out, str(k, "name"));
+			cgi_put_html(c.out, cgi_str(k, "name"));
 			fputs("</a>", c.out);
 		}
 		fprintf(c.out, "</td><td>%zu</td><td>", hidden);
-		cgi_put_html(c.out, str(h, "output"));
+		cgi_put_html(c.out, cgi_str(h, "output"));
 		fputs("</td></tr>\n", c.out);
 		json_decref(cut);
 		json_decref(seen);

@@ -70,6 +70,27 @@ tiles(struct cgi *c, json_t *counts, const char *what,
 	fputs("</section>\n", c->out);
 }
 
+/* One row of what is wrong now: a host's (service NULL) or a service's. */
+static void
+wrong_row(struct cgi *c, json_t *o, const char *host, const char *service,
+    int64_t now)
+{
+	fputs("<tr><td>", c->out);
+	cgi_put_state(c, json_string_value(json_object_get(o, "state")));
+	fputs("</td><td><a href=\"", c->out);
+	cgi_put_href(c, "host", "host", host, (char *)NULL);
+	fputs("\">", c->out);
+	cgi_put_html(c->out, host);
+	fputs("</a></td><td>", c->out);
+	cgi_put_html(c->out, service);
+	fputs("</td><td>", c->out);
+	cgi_put_age(c, json_integer_value(json_object_get(o,
+	    "last_state_change")), now);
+	fputs("</td><td>", c->out);
+	cgi_put_html(c->out, json_string_value(json_object_get(o, "output")));
+	fputs("</td></tr>\n", c->out);
+}
+
 /* The unhandled problems, hosts first, the worst first (pharosd sorts). */
 static void
 wrong_now(struct cgi *c, json_t *hosts, json_t *services, int64_t now)
@@ -81,50 +102,18 @@ wrong_now(struct cgi *c, json_t *hosts, json_t *services, int64_t now)
 	    "<th>State</th><th>Host</th><th>Service</th><th>Since</th>"
 	    "<th>Output</th></tr></thead><tbody>\n", c->out);
 	json_array_foreach(hosts, i, o) {
-		const char *name = json_string_value(json_object_get(o,
-		    "name"));
-
 		if (!is_problem(o) || handled(o))
 			continue;
 		n++;
-		fputs("<tr><td>", c->out);
-		cgi_put_state(c, json_string_value(json_object_get(o,
-		    "state")));
-		fputs("</td><td><a href=\"", c->out);
-		cgi_put_href(c, "host", "host", name, (char *)NULL);
-		fputs("\">", c->out);
-		cgi_put_html(c->out, name);
-		fputs("</a></td><td></td><td>", c->out);
-		cgi_put_age(c, json_integer_value(json_object_get(o,
-		    "last_state_change")), now);
-		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, json_string_value(json_object_get(o,
-		    "output")));
-		fputs("</td></tr>\n", c->out);
+		wrong_row(c, o, json_string_value(json_object_get(o, "name")),
+		    NULL, now);
 	}
 	json_array_foreach(services, i, o) {
-		const char *h = json_string_value(json_object_get(o, "host"));
-
 		if (!is_problem(o) || handled(o))
 			continue;
 		n++;
-		fputs("<tr><td>", c->out);
-		cgi_put_state(c, json_string_value(json_object_get(o,
-		    "state")));
-		fputs("</td><td><a href=\"", c->out);
-		cgi_put_href(c, "host", "host", h, (char *)NULL);
-		fputs("\">", c->out);
-		cgi_put_html(c->out, h);
-		fputs("</a></td><td>", c->out);
-		cgi_put_html(c->out, json_string_value(json_object_get(o,
-		    "description")));
-		fputs("</td><td>", c->out);
-		cgi_put_age(c, json_integer_value(json_object_get(o,
-		    "last_state_change")), now);
-		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, json_string_value(json_object_get(o,
-		    "output")));
-		fputs("</td></tr>\n", c->out);
+		wrong_row(c, o, json_string_value(json_object_get(o, "host")),
+		    json_string_value(json_object_get(o, "description")), now);
 	}
 	if (n == 0)
 		fputs("<tr><td colspan=\"5\" class=\"allgood\">Nothing: "

@@ -12,19 +12,11 @@
 /* Host problems and service problems listed at most. */
 #define PROBLEMS_MAX 500
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 /* 0 unhandled, 1 acknowledged, 2 in downtime, -1 no problem. */
 static int
 bucket(json_t *o)
 {
-	const char *st = str(o, "state");
+	const char *st = cgi_str(o, "state");
 
 	if (strcmp(st, "UP") == 0 || strcmp(st, "OK") == 0 ||
 	    strcmp(st, "PENDING") == 0 || *st == '\0')
@@ -38,12 +30,12 @@ bucket(json_t *o)
 static void
 row(struct cgi *c, json_t *o, bool service, int64_t now)
 {
-	const char *host = str(o, service ? "host" : "name");
-	const char *desc = service ? str(o, "description") : NULL;
+	const char *host = cgi_str(o, service ? "host" : "name");
+	const char *desc = service ? cgi_str(o, "description") : NULL;
 	json_t *ack = json_object_get(o, "acknowledgement");
 
 	fputs("<tr><td>", c->out);
-	cgi_put_state(c, str(o, "state"));
+	cgi_put_state(c, cgi_str(o, "state"));
 	fputs("</td><td><a href=\"", c->out);
 	cgi_put_href(c, "host", "host", host, (char *)NULL);
 	fputs("\">", c->out);
@@ -54,12 +46,12 @@ row(struct cgi *c, json_t *o, bool service, int64_t now)
 	cgi_put_age(c, json_integer_value(json_object_get(o,
 	    "last_state_change")), now);
 	fputs("</td><td>", c->out);
-	cgi_put_html(c->out, str(o, "output"));
+	cgi_put_html(c->out, cgi_str(o, "output"));
 	if (ack != NULL) {
 		fputs("<br><span class=\"note\">ack by ", c->out);
-		cgi_put_html(c->out, str(ack, "author"));
+		cgi_put_html(c->out, cgi_str(ack, "author"));
 		fputs(": ", c->out);
-		cgi_put_html(c->out, str(ack, "comment"));
+		cgi_put_html(c->out, cgi_str(ack, "comment"));
 		fputs("</span>", c->out);
 	}
 	fputs("</td><td>", c->out);

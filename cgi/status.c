@@ -15,14 +15,6 @@
 
 #define PAGE_ROWS 1000
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 static void
 sort_link(struct cgi *c, const char *show, const char *key,
     const char *label)
@@ -71,47 +63,76 @@ pager(struct cgi *c, long page, const char *show, size_t n, size_t shown)
 	fputs("</p>\n", c->out);
 }
 
+/* The heading, pager and table head of show ("hosts" or "services"):
+ * State, Host, the column col, For, then the columns in tail. Returns the
+ * rows of this page. */
+static json_t *
+table_head(struct cgi *c, long page, json_t *data, const char *show,
+    const char *title, const char *col, const char *tail)
+{
+	json_t *rows = json_object_get(data, show);
+	size_t n = (size_t)json_integer_value(json_object_get(
+	    json_object_get(data, "matched"), show));
+
+	fprintf(c->out, "<h2>%s (%zu)</h2>\n", title, n);
+	pager(c, page, show, n, json_array_size(rows));
+	fputs("<table class=\"list\"><thead><tr><th>", c->out);
+	sort_link(c, show, "state", "State");
+	fputs("</th><th>", c->out);
+	sort_link(c, show, "name", "Host");
+	fprintf(c->out, "</th><th>%s</th><th>", col);
+	sort_link(c, show, "age", "For");
+	fprintf(c->out, "</th>%s</tr></thead><tbody>\n", tail);
+	return rows;
+}
+
+/* The cells every row starts with: state and its tags, the host (its name
+ * in host_key) linked to its page, the text of col_key, and the age of
+ * the state; the last cell left open. */
+static void
+row_head(struct cgi *c, json_t *o, const char *host_key,
+    const char *col_key, int64_t now)
+{
+	fputs("<tr><td>", c->out);
+	cgi_put_state(c, cgi_str(o, "state"));
+	if (json_is_true(json_object_get(o, "acknowledged")))
+		fputs(" <span class=\"tag\">ack</span>", c->out);
+	if (json_integer_value(json_object_get(o,
+	    "scheduled_downtime_depth")) > 0)
+		fputs(" <span class=\"tag\">downtime</span>", c->out);
+	fputs("</td><td><a href=\"", c->out);
+	cgi_put_href(c, "host", "host", cgi_str(o, host_key), (char *)NULL);
+	fputs("\">", c->out);
+	cgi_put_html(c->out, cgi_str(o, host_key));
+	fputs("</a></td><td>", c->out);
+	cgi_put_html(c->out, cgi_str(o, col_key));
+	fputs("</td><td>", c->out);
+	cgi_put_age(c, json_integer_value(json_object_get(o,
+	    "last_state_change")), now);
+}
+
+/* The cells every row ends with, from an open cell: last check, output. */
+static void
+row_tail(struct cgi *c, json_t *o)
+{
+	cgi_put_time(c, json_integer_value(json_object_get(o, "last_check")));
+	fputs("</td><td>", c->out);
+	cgi_put_html(c->out, cgi_str(o, "output"));
+	fputs("</td></tr>\n", c->out);
+}
+
 static void
 host_table(struct cgi *c, long page, json_t *data, int64_t now)
 {
-	json_t *hosts = json_object_get(data, "hosts"), *o;
-	size_t i, n = (size_t)json_integer_value(json_object_get(
-	    json_object_get(data, "matched"), "hosts"));
+	json_t *hosts, *o;
+	size_t i;
 
-	fprintf(c->out, "<h2>Hosts (%zu)</h2>\n", n);
-	pager(c, page, "hosts", n, json_array_size(hosts));
-	fputs("<table class=\"list\"><thead><tr><th>", c->out);
-	sort_link(c, "hosts", "state", "State");
-	fputs("</th><th>", c->out);
-	sort_link(c, "hosts", "name", "Host");
-	fputs("</th><th>Address</th><th>", c->out);
-	sort_link(c, "hosts", "age", "For");
-	fputs("</th><th>Last check</th><th>Output</th></tr></thead>"
-	    "<tbody>\n", c->out);
+	hosts = table_head(c, page, data, "hosts", "Hosts", "Address",
+	    "<th>Last check</th><th>Output</th>");
 	json_array_foreach(hosts, i, o) {
-		fputs("<tr><td>", c->out);
-		cgi_put_state(c, str(o, "state"));
-		if (json_is_true(json_object_get(o, "acknowledged")))
-			fputs(" <span class=\"tag\">ack</span>", c->out);
-		if (json_integer_value(json_object_get(o,
-		    "scheduled_downtime_depth")) > 0)
-			fputs(" <span class=\"tag\">downtime</span>", c->out);
-		fputs("</td><td><a href=\"", c->out);
-		cgi_put_href(c, "host", "host", str(o, "name"),
-		    (char *)NULL);
-		fputs("\">", c->out);
-		cgi_put_html(c->out, str(o, "name"));
-		fputs("</a></td><td>", c->out);
-		cgi_put_html(c->out, str(o, "address"));
+		row_head(c, o, "name", "address", now);
 		fputs("</td><td>", c->out);
-		cgi_put_age(c, json_integer_value(json_object_get(o,
-		    "last_state_change")), now);
-		fputs("</td><td>", c->out);
-		cgi_put_time(c, json_integer_value(json_object_get(o,
-		    "last_check")));
-		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(o, "output"));
-		fputs("</td></tr>\n", c->out);
+		row_tail(c, o);
 	}
 	fputs("</tbody></table>\n", c->out);
 }
@@ -119,49 +140,20 @@ host_table(struct cgi *c, long page, json_t *data, int64_t now)
 static void
 service_table(struct cgi *c, long page, json_t *data, int64_t now)
 {
-	json_t *services = json_object_get(data, "services"), *o;
-	size_t i, n = (size_t)json_integer_value(json_object_get(
-	    json_object_get(data, "matched"), "services"));
+	json_t *services, *o;
+	size_t i;
 
-	fprintf(c->out, "<h2>Services (%zu)</h2>\n", n);
-	pager(c, page, "services", n, json_array_size(services));
-	fputs("<table class=\"list\"><thead><tr><th>", c->out);
-	sort_link(c, "services", "state", "State");
-	fputs("</th><th>", c->out);
-	sort_link(c, "services", "name", "Host");
-	fputs("</th><th>Service</th><th>", c->out);
-	sort_link(c, "services", "age", "For");
-	fputs("</th><th>Attempt</th><th>Last check</th><th>Output</th>"
-	    "</tr></thead><tbody>\n", c->out);
+	services = table_head(c, page, data, "services", "Services",
+	    "Service", "<th>Attempt</th><th>Last check</th><th>Output</th>");
 	json_array_foreach(services, i, o) {
-		fputs("<tr><td>", c->out);
-		cgi_put_state(c, str(o, "state"));
-		if (json_is_true(json_object_get(o, "acknowledged")))
-			fputs(" <span class=\"tag\">ack</span>", c->out);
-		if (json_integer_value(json_object_get(o,
-		    "scheduled_downtime_depth")) > 0)
-			fputs(" <span class=\"tag\">downtime</span>", c->out);
-		fputs("</td><td><a href=\"", c->out);
-		cgi_put_href(c, "host", "host", str(o, "host"),
-		    (char *)NULL);
-		fputs("\">", c->out);
-		cgi_put_html(c->out, str(o, "host"));
-		fputs("</a></td><td>", c->out);
-		cgi_put_html(c->out, str(o, "description"));
-		fputs("</td><td>", c->out);
-		cgi_put_age(c, json_integer_value(json_object_get(o,
-		    "last_state_change")), now);
+		row_head(c, o, "host", "description", now);
 		fprintf(c->out, "</td><td>%lld/%lld %s</td><td>",
 		    (long long)json_integer_value(json_object_get(o,
 		    "current_attempt")),
 		    (long long)json_integer_value(json_object_get(o,
-		    "max_attempts")), strcmp(str(o, "state_type"),
+		    "max_attempts")), strcmp(cgi_str(o, "state_type"),
 		    "SOFT") == 0 ? "soft" : "hard");
-		cgi_put_time(c, json_integer_value(json_object_get(o,
-		    "last_check")));
-		fputs("</td><td>", c->out);
-		cgi_put_html(c->out, str(o, "output"));
-		fputs("</td></tr>\n", c->out);
+		row_tail(c, o);
 	}
 	fputs("</tbody></table>\n", c->out);
 }
@@ -196,10 +188,10 @@ filter_form(struct cgi *c, json_t *groups, const char *show)
 	    "<option value=\"\">any</option>", c->out);
 	json_array_foreach(groups, i, g) {
 		fputs("<option value=\"", c->out);
-		cgi_put_attr(c->out, str(g, "name"));
-		fprintf(c->out, "\"%s>", hg != NULL && strcmp(hg, str(g,
+		cgi_put_attr(c->out, cgi_str(g, "name"));
+		fprintf(c->out, "\"%s>", hg != NULL && strcmp(hg, cgi_str(g,
 		    "name")) == 0 ? " selected" : "");
-		cgi_put_html(c->out, str(g, "name"));
+		cgi_put_html(c->out, cgi_str(g, "name"));
 		fputs("</option>", c->out);
 	}
 	fputs("</select></label><label>Text <input name=\"q\" value=\"",

@@ -210,11 +210,24 @@ case_pages_answer() {
 	return $ok
 }
 
+# page_clean USER URL MARKS [EXCEPT]: URL answers 200 to USER and shows
+# none of the words in MARKS but EXCEPT.
+page_clean() {
+	local code m ok=0
+	code=$(web "$1" "$2")
+	check "$1: $2 answers 200 (got $code)" [ "$code" = 200 ] || ok=1
+	for m in $3; do
+		[ "$m" = "${4:-}" ] && continue
+		check "$1: $2 never shows $m" not grep -q "$m" "$TEST_DIR/body" || ok=1
+	done
+	return $ok
+}
+
 # Nothing of tenant B on any page alice gets, and the other way round:
 # neither the other tenant's host names nor its plugin output, even when
 # the URL names them (a URL's own words may be echoed in its form).
 case_tenants() {
-	local u code ok=0 me other mine marks m
+	local u code ok=0 me other mine marks
 	for me in alice bob; do
 		if [ $me = alice ]; then
 			other=tenant-b-fw; mine=tenant-a-srv; marks="tenant-b-fw vpn.is.slow"
@@ -223,34 +236,22 @@ case_tenants() {
 		fi
 		for u in $(page_urls); do
 			[ "$u" = process.cgi ] && continue
-			code=$(web $me "$u")
 			if [ "$u" = "host.cgi?host=tenant-a-srv" ] && [ $me = bob ]; then
+				code=$(web $me "$u")
 				check "bob: alice's host answers 404 (got $code)" [ "$code" = 404 ] || ok=1
 				continue
 			fi
-			check "$me: $u answers 200 (got $code)" [ "$code" = 200 ] || ok=1
-			for m in $marks; do
-				check "$me: $u never shows $m" not grep -q "$m" "$TEST_DIR/body" || ok=1
-			done
+			page_clean $me "$u" "$marks" || ok=1
 		done
 		for u in map.cgi "map.cgi?layout=radial" "map.cgi?format=svg"; do
-			code=$(web $me "$u")
-			check "$me: $u answers 200 (got $code)" [ "$code" = 200 ] || ok=1
-			for m in $marks; do
-				check "$me: $u never shows $m" not grep -q "$m" "$TEST_DIR/body" || ok=1
-			done
+			page_clean $me "$u" "$marks" || ok=1
 		done
 		code=$(web $me "graph.cgi?host=$other")
 		check "$me: the graph of $other answers 403 (got $code)" [ "$code" = 403 ] || ok=1
 		for u in "status.cgi?hostgroup=tenant-b-group" "status.cgi?q=$other" \
 		    "log.cgi?since=-1h&host=$other" "api.cgi?q=log&host=$other" \
 		    "avail.cgi?host=$other" "api.cgi?q=status&host=$other"; do
-			code=$(web $me "$u")
-			check "$me: $u answers 200 (got $code)" [ "$code" = 200 ] || ok=1
-			for m in $marks; do
-				[ "$m" = "$other" ] && continue
-				check "$me: $u never shows $m" not grep -q "$m" "$TEST_DIR/body" || ok=1
-			done
+			page_clean $me "$u" "$marks" "$other" || ok=1
 		done
 		check "$me: no host in the status of $other" \
 		    [ "$(jq '.data.hosts | length' "$TEST_DIR/body")" = 0 ] || ok=1
@@ -361,7 +362,7 @@ case_process_switches() {
 	check "service checks still on" [ "$(program_field .execute_service_checks)" = true ] || ok=1
 	out=$(raw '{"v":1,"op":"command","auth_user":"alice","line":"DISABLE_NOTIFICATIONS"}')
 	check "pharosd refuses a program-wide command from alice: $out" \
-	    jq -e '.ok == false and (.error | test("authorized_for_system_commands"))' <<<"$out" >/dev/null || ok=1
+	    answer '.ok == false and (.error | test("authorized_for_system_commands"))' || ok=1
 	code=$(switch_post admin "$tok_admin" notifications off)
 	check "admin's POST answers 303 (got $code)" [ "$code" = 303 ] || ok=1
 	check "notifications are off" [ "$(program_field .enable_notifications)" = false ] || ok=1
@@ -448,53 +449,58 @@ raw() {
 	"$PHAROS" -s "$PHAROS_SOCK" raw "$1" 2>/dev/null
 }
 
+# answer FILTER: the caller's last raw answer ($out) passes the jq filter.
+answer() {
+	jq -e "$1" <<<"$out" >/dev/null
+}
+
 case_daemon_rules() {
 	local ok=0 out
 	out=$(raw '{"v":1,"op":"stats","auth_user":"alice"}')
 	check "stats without system information is refused: $out" \
-	    jq -e '.ok == false and (.error | test("system information"))' <<<"$out" >/dev/null || ok=1
+	    answer '.ok == false and (.error | test("system information"))' || ok=1
 	out=$(raw '{"v":1,"op":"stats","auth_user":"admin"}')
-	check "stats for admin answers" jq -e '.ok' <<<"$out" >/dev/null || ok=1
+	check "stats for admin answers" answer '.ok' || ok=1
 	out=$(raw '{"v":1,"op":"reload","auth_user":"alice"}')
-	check "reload is refused: $out" jq -e '.ok == false' <<<"$out" >/dev/null || ok=1
+	check "reload is refused: $out" answer '.ok == false' || ok=1
 	out=$(raw '{"v":1,"op":"nosuchop","auth_user":"alice"}')
 	check "an op that does not filter is refused: $out" \
-	    jq -e '.ok == false and (.error | test("not available"))' <<<"$out" >/dev/null || ok=1
+	    answer '.ok == false and (.error | test("not available"))' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":7}')
-	check "a bad auth_user is an error: $out" jq -e '.ok == false' <<<"$out" >/dev/null || ok=1
+	check "a bad auth_user is an error: $out" answer '.ok == false' || ok=1
 	out=$(raw '{"v":1,"op":"command","auth_user":"alice","line":"ADD_SVC_COMMENT;tenant-a-srv;web;1;bob;forged"}')
 	check "a comment in another user's name is refused: $out" \
-	    jq -e '.ok == false and (.error | test("author"))' <<<"$out" >/dev/null || ok=1
+	    answer '.ok == false and (.error | test("author"))' || ok=1
 	out=$(raw '{"v":1,"op":"command","auth_user":"alice","line":"ADD_HOST_COMMENT;tenant-b-fw;1;alice;x"}')
-	check "a comment on another tenant's host is refused: $out" jq -e '.ok == false' <<<"$out" >/dev/null || ok=1
+	check "a comment on another tenant's host is refused: $out" answer '.ok == false' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"alice"}')
 	check "alice: the program without counters" \
-	    jq -e '.data.program.icmp == null and .data.program.hosts == 2' <<<"$out" >/dev/null || ok=1
+	    answer '.data.program.icmp == null and .data.program.hosts == 2' || ok=1
 	check "alice: her two hosts, no other" \
-	    jq -e '[.data.hosts[].name] | sort == ["<script>alert(1)</script>","tenant-a-srv"]' <<<"$out" >/dev/null || ok=1
+	    answer '[.data.hosts[].name] | sort == ["<script>alert(1)</script>","tenant-a-srv"]' || ok=1
 	out=$(raw '{"v":1,"op":"status","hosts":["tenant-a-srv"]}')
 	check "a local client sees every child of dist1" \
-	    jq -e '.data.hosts[0].parents == ["dist1"]' <<<"$out" >/dev/null || ok=1
+	    answer '.data.hosts[0].parents == ["dist1"]' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"admin","hosts":["dist1"]}')
 	check "admin: dist1's children" \
-	    jq -e '.data.hosts[0].children | length == 4' <<<"$out" >/dev/null || ok=1
+	    answer '.data.hosts[0].children | length == 4' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"admin","brief":true,"sort":"name","offset":1,"limit":2,"show":"hosts"}')
 	check "pages of hosts: sorted by name, offset 1, limit 2" \
-	    jq -e '[.data.hosts[].name] == ["core-router","dist1"] and .data.matched.hosts == 10 and (.data.services | length) == 0' <<<"$out" >/dev/null || ok=1
+	    answer '[.data.hosts[].name] == ["core-router","dist1"] and .data.matched.hosts == 10 and (.data.services | length) == 0' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"admin","brief":true,"sort":"state","show":"services","match":"TENANT","filter":{"unhandled":true}}')
 	check "services matching a text, the worst first" \
-	    jq -e '[.data.services[] | .description] == ["web","vpn"] and (.data.hosts | length) == 0' <<<"$out" >/dev/null || ok=1
+	    answer '[.data.services[] | .description] == ["web","vpn"] and (.data.hosts | length) == 0' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"admin","hostgroup":"tenant-b-group"}')
 	check "a hostgroup's hosts and services" \
-	    jq -e '[.data.hosts[].name] == ["tenant-b-fw"] and [.data.services[].description] == ["vpn"]' <<<"$out" >/dev/null || ok=1
+	    answer '[.data.hosts[].name] == ["tenant-b-fw"] and [.data.services[].description] == ["vpn"]' || ok=1
 	out=$(raw '{"v":1,"op":"status","auth_user":"alice","brief":true}')
 	check "alice's counts are of her objects only" \
-	    jq -e '.data.counts.services.CRITICAL.total == 1 and .data.counts.services.WARNING == null' <<<"$out" >/dev/null || ok=1
+	    answer '.data.counts.services.CRITICAL.total == 1 and .data.counts.services.WARNING == null' || ok=1
 	out=$(raw '{"v":1,"op":"status","sort":"size"}')
-	check "a bad sort is an error" jq -e '.ok == false' <<<"$out" >/dev/null || ok=1
+	check "a bad sort is an error" answer '.ok == false' || ok=1
 	out=$(raw '{"v":1,"op":"log","auth_user":"bob","since":0}')
 	check "bob: log lines only about his host" \
-	    jq -e '[.data.lines[] | .host] | unique == ["tenant-b-fw"]' <<<"$out" >/dev/null || ok=1
+	    answer '[.data.lines[] | .host] | unique == ["tenant-b-fw"]' || ok=1
 	return $ok
 }
 
