@@ -190,6 +190,18 @@ void snmp_vbset_free(struct snmp_vbset *s);
 void snmp_engine_hex(char *buf, size_t len, const u_char *id, size_t idlen);
 /* Hex (optional 0x) to bytes. Returns 0 or -EINVAL. */
 int snmp_hex_decode(const char *hex, u_char *out, size_t max, size_t *len);
+/* The OIDs of auth= and priv= (net-snmp's, SNMP_PROTO_LEN sub-ids each,
+ * as every USM protocol OID). */
+#define SNMP_PROTO_LEN USM_AUTH_PROTO_SHA_LEN
+const oid *snmp_auth_proto(enum snmp_auth auth);
+const oid *snmp_priv_proto(enum snmp_priv priv);
+/* Make s (snmp_sess_init'ed) a v3 session of t's user at t's security
+ * level: protocols and keys (Ku) from t's passphrases. The name points
+ * into t (net-snmp copies it at open); the protocol OIDs are allocated,
+ * the caller frees them, failure or not. Returns 0, or -EINVAL with err
+ * filled (a key that cannot be made). */
+int snmp_sess_v3(netsnmp_session *s, const struct snmp_target *t, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
 /* Open the agent's session (engine: v3 engine ID or NULL); on failure the
  * agent is AGENT_FAILED with a->fail set. */
 void snmp_agent_open(struct snmp_agent *a, u_char *engine,

@@ -528,50 +528,66 @@ agent_fill_session(struct snmp_agent *a, netsnmp_session *s, char *peer,
 		s->community_len = strlen(t->community);
 		return 0;
 	}
+	s->securityEngineID = engine;
+	s->securityEngineIDLen = englen;
+	s->flags |= SNMP_FLAGS_DONT_PROBE;
+	return snmp_sess_v3(s, t, a->fail, sizeof(a->fail));
+}
+
+/* ---- v3 security (also the trap receiver's and sender's) ---- */
+
+const oid *
+snmp_auth_proto(enum snmp_auth auth)
+{
+	return auth == SNMP_AUTH_MD5 ? usmHMACMD5AuthProtocol :
+	    auth == SNMP_AUTH_SHA256 ? usmHMAC192SHA256AuthProtocol :
+	    usmHMACSHA1AuthProtocol;
+}
+
+const oid *
+snmp_priv_proto(enum snmp_priv priv)
+{
+	return priv == SNMP_PRIV_DES ? usmDESPrivProtocol : usmAESPrivProtocol;
+}
+
+int
+snmp_sess_v3(netsnmp_session *s, const struct snmp_target *t, char *err,
+    size_t errlen)
+{
 	s->version = SNMP_VERSION_3;
-	s->securityName = a->t.user;
+	s->securityName = (char *)(uintptr_t)t->user;
 	s->securityNameLen = strlen(t->user);
 	s->securityModel = USM_SEC_MODEL_NUMBER;
 	s->securityLevel = t->seclevel == SNMP_AUTHPRIV ?
 	    SNMP_SEC_LEVEL_AUTHPRIV : t->seclevel == SNMP_AUTHNOPRIV ?
 	    SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
-	s->securityEngineID = engine;
-	s->securityEngineIDLen = englen;
-	s->flags |= SNMP_FLAGS_DONT_PROBE;
 	if (t->seclevel >= SNMP_AUTHNOPRIV) {
-		const oid *proto = t->auth == SNMP_AUTH_MD5 ?
-		    usmHMACMD5AuthProtocol : t->auth == SNMP_AUTH_SHA256 ?
-		    usmHMAC192SHA256AuthProtocol : usmHMACSHA1AuthProtocol;
-
-		s->securityAuthProto = snmp_duplicate_objid(proto,
-		    USM_AUTH_PROTO_MD5_LEN);
-		s->securityAuthProtoLen = USM_AUTH_PROTO_MD5_LEN;
+		s->securityAuthProto = snmp_duplicate_objid(
+		    snmp_auth_proto(t->auth), SNMP_PROTO_LEN);
+		s->securityAuthProtoLen = SNMP_PROTO_LEN;
 		s->securityAuthKeyLen = USM_AUTH_KU_LEN;
 		if (s->securityAuthProto == NULL ||
 		    generate_Ku(s->securityAuthProto, s->securityAuthProtoLen,
 		    (const u_char *)t->auth_pass, strlen(t->auth_pass),
 		    s->securityAuthKey, &s->securityAuthKeyLen) !=
 		    SNMPERR_SUCCESS) {
-			snprintf(a->fail, sizeof(a->fail),
+			snprintf(err, errlen,
 			    "cannot derive the v3 authentication key "
 			    "(passphrase of at least 8 characters?)");
 			return -EINVAL;
 		}
 	}
 	if (t->seclevel == SNMP_AUTHPRIV) {
-		const oid *proto = t->priv == SNMP_PRIV_DES ?
-		    usmDESPrivProtocol : usmAESPrivProtocol;
-
-		s->securityPrivProto = snmp_duplicate_objid(proto,
-		    USM_PRIV_PROTO_DES_LEN);
-		s->securityPrivProtoLen = USM_PRIV_PROTO_DES_LEN;
+		s->securityPrivProto = snmp_duplicate_objid(
+		    snmp_priv_proto(t->priv), SNMP_PROTO_LEN);
+		s->securityPrivProtoLen = SNMP_PROTO_LEN;
 		s->securityPrivKeyLen = USM_PRIV_KU_LEN;
 		if (s->securityPrivProto == NULL ||
 		    generate_Ku(s->securityAuthProto, s->securityAuthProtoLen,
 		    (const u_char *)t->priv_pass, strlen(t->priv_pass),
 		    s->securityPrivKey, &s->securityPrivKeyLen) !=
 		    SNMPERR_SUCCESS) {
-			snprintf(a->fail, sizeof(a->fail),
+			snprintf(err, errlen,
 			    "cannot derive the v3 privacy key "
 			    "(passphrase of at least 8 characters?)");
 			return -EINVAL;

@@ -95,6 +95,23 @@ trap_drop_name(enum trap_drop why)
 
 /* ---- networks ---- */
 
+bool
+trap_addr_parse(const char *s, int *family, unsigned char *a)
+{
+	memset(a, 0, 16);
+	if (s == NULL)
+		return false;
+	if (inet_pton(AF_INET, s, a) == 1) {
+		*family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a) == 1) {
+		*family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
 int
 trap_net_parse(const char *s, struct trap_net *n)
 {
@@ -108,15 +125,9 @@ trap_net_parse(const char *s, struct trap_net *n)
 		return -EINVAL;
 	memcpy(buf, s, alen);
 	buf[alen] = '\0';
-	if (inet_pton(AF_INET, buf, n->addr) == 1) {
-		n->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
-		n->family = AF_INET6;
-		max = 128;
-	} else
+	if (!trap_addr_parse(buf, &n->family, n->addr))
 		return -EINVAL;
-	n->prefix = max;
+	n->prefix = max = n->family == AF_INET ? 32 : 128;
 	if (slash != NULL) {
 		char *end;
 		unsigned long v;
@@ -155,11 +166,7 @@ trap_net_match(const struct trap_net *nets, size_t n, const char *addr)
 
 	if (n == 0)
 		return true;
-	if (inet_pton(AF_INET, addr, a) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, a) == 1)
-		family = AF_INET6;
-	else
+	if (!trap_addr_parse(addr, &family, a))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (trap_net_has(&nets[i], family, a))

@@ -159,6 +159,10 @@ void trap_mibs_load(void);
  * Returns 0 or -EINVAL. */
 int trap_listen_parse(const char *s, char *out, size_t len)
     __attribute__((warn_unused_result));
+/* The numeric address text s (IPv4 or IPv6) as binary: *family and the
+ * 16 bytes at a (zero-padded after an IPv4 address). false when s is
+ * NULL or no such address (a zeroed). */
+bool trap_addr_parse(const char *s, int *family, unsigned char *a);
 /* Parse "ADDR/PREFIX" or "ADDR" into n. Returns 0 or -EINVAL. */
 int trap_net_parse(const char *s, struct trap_net *n)
     __attribute__((warn_unused_result));

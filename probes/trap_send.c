@@ -62,41 +62,8 @@ send_session(const struct trap_send_opts *o, netsnmp_session *s,
 		s->community_len = strlen(t->community);
 		return 0;
 	}
-	s->version = SNMP_VERSION_3;
-	s->securityName = (char *)(uintptr_t)t->user;
-	s->securityNameLen = strlen(t->user);
-	s->securityModel = USM_SEC_MODEL_NUMBER;
-	s->securityLevel = t->seclevel == SNMP_AUTHPRIV ?
-	    SNMP_SEC_LEVEL_AUTHPRIV : SNMP_SEC_LEVEL_AUTHNOPRIV;
-	s->securityAuthProto = snmp_duplicate_objid(t->auth == SNMP_AUTH_MD5 ?
-	    usmHMACMD5AuthProtocol : t->auth == SNMP_AUTH_SHA256 ?
-	    usmHMAC192SHA256AuthProtocol : usmHMACSHA1AuthProtocol,
-	    USM_AUTH_PROTO_SHA_LEN);
-	s->securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
-	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (s->securityAuthProto == NULL || generate_Ku(s->securityAuthProto,
-	    (u_int)s->securityAuthProtoLen, (const u_char *)t->auth_pass,
-	    strlen(t->auth_pass), s->securityAuthKey,
-	    &s->securityAuthKeyLen) != SNMPERR_SUCCESS) {
-		snprintf(err, errlen, "cannot make the v3 authentication key "
-		    "(passphrase of at least 8 characters?)");
-		return -1;
-	}
-	if (t->seclevel != SNMP_AUTHPRIV)
-		return 0;
-	s->securityPrivProto = snmp_duplicate_objid(t->priv == SNMP_PRIV_DES ?
-	    usmDESPrivProtocol : usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN);
-	s->securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
-	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (s->securityPrivProto == NULL || generate_Ku(s->securityAuthProto,
-	    (u_int)s->securityAuthProtoLen, (const u_char *)t->priv_pass,
-	    strlen(t->priv_pass), s->securityPrivKey,
-	    &s->securityPrivKeyLen) != SNMPERR_SUCCESS) {
-		snprintf(err, errlen, "cannot make the v3 privacy key "
-		    "(passphrase of at least 8 characters?)");
-		return -1;
-	}
-	return 0;
+	/* the command line has no noAuth: at least authNoPriv */
+	return snmp_sess_v3(s, t, err, errlen) != 0 ? -1 : 0;
 }
 
 static netsnmp_pdu *

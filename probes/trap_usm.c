@@ -23,20 +23,17 @@ trap_usm_add(const struct trap_user *u, const u_char *eng, size_t englen,
 {
 	struct usmUser *x;
 	const oid *ap, *pp = NULL;
-	size_t aplen = USM_AUTH_PROTO_SHA_LEN, pplen = 0;
+	size_t aplen = SNMP_PROTO_LEN, pplen = 0;
 	u_char ku[USM_LENGTH_KU_HASHBLOCK], kul[SNMP_MAXBUF_SMALL];
 	size_t kulen, kullen;
 	int plen;
 
 	if (usm_get_user(eng, englen, u->name) != NULL)
 		return 0; /* the same user twice for one engine: first wins */
-	ap = u->auth == SNMP_AUTH_MD5 ? usmHMACMD5AuthProtocol :
-	    u->auth == SNMP_AUTH_SHA256 ? usmHMAC192SHA256AuthProtocol :
-	    usmHMACSHA1AuthProtocol;
+	ap = snmp_auth_proto(u->auth);
 	if (u->priv != 0) {
-		pp = u->priv == SNMP_PRIV_DES ? usmDESPrivProtocol :
-		    usmAESPrivProtocol;
-		pplen = USM_PRIV_PROTO_AES_LEN;
+		pp = snmp_priv_proto(u->priv);
+		pplen = SNMP_PROTO_LEN;
 	}
 	if ((x = usm_create_user()) == NULL)
 		goto nomem;

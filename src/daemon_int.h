@@ -111,14 +111,20 @@ int daemon_engine_new(struct daemon *d, struct config *cfg, char **addrs,
 int daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid);
 void daemon_traps_free(struct daemon *d);
 /* A reload to nc (before it replaces d->cfg): new trap_community values
- * apply at once; changed trap_listen, trap_user or trap_engine_id_file
- * are warned about (restart required; added to warn) and keep their
- * running values in nc. */
+ * and the storm rate and burst apply at once; changed trap_listen,
+ * trap_user or trap_engine_id_file are warned about (restart required;
+ * added to warn) and keep their running values in nc. */
 void daemon_traps_reload(struct daemon *d, struct config *nc,
     json_t *warn);
 int daemon_op_traps(struct daemon *d, json_t *req, json_t **data,
     char *err, size_t errlen);
 json_t *daemon_traps_json(const struct daemon *d);
+/* daemon_trap_engine.c: the receiver's engine ID, read from cfg's
+ * trap_engine_id_file (default: trap-engine-id in the state folder) or
+ * made there; this start counted in *boots and written back (owned by
+ * uid:gid when root). id: TRAP_ENGINE_MAX bytes. 0 or -1 (logged). */
+int daemon_trap_engine(const struct config *cfg, bool root, uid_t uid,
+    gid_t gid, unsigned char *id, size_t *len, unsigned long *boots);
 
 /* daemon_status.c: the status op. */
 int daemon_op_status(struct daemon *d, json_t *req, json_t **data,

@@ -4,7 +4,7 @@
  *
  * Keeps, in struct daemon_traps:
  * - the receiver, opened as root at start with Pharos' engine ID (made
- *   once, kept in trap_engine_id_file, given to the daemon's user);
+ *   once, kept in trap_engine_id_file: daemon_trap_engine.c);
  * - the host index: every host's checked address (and address6) as
  *   binary, sorted, for a bsearch per trap; rebuilt when the
  *   configuration in use changes (a reload), detected by pointer;
@@ -29,9 +29,7 @@
  */
 #include "daemon_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,104 +104,6 @@ struct daemon_traps {
 	char engine_hex[2 * TRAP_ENGINE_MAX + 1];
 };
 
-/* ---- engine ID ---- */
-
-static void
-daemon_trap_engine_path(const struct config *cfg, char *out, size_t len)
-{
-	const struct trap_conf *tc = cfg->trap;
-	const char *base = cfg->state_retention_file != NULL ?
-	    cfg->state_retention_file : cfg->main_file, *slash;
-
-	if (tc->engine_id_file != NULL) {
-		snprintf(out, len, "%s", tc->engine_id_file);
-		return;
-	}
-	slash = strrchr(base, '/');
-	snprintf(out, len, "%.*s/trap-engine-id", slash != NULL ?
-	    (int)(slash - base) : 1, slash != NULL ? base : ".");
-}
-
-/* Write "HEX\nBOOTS\n" to path atomically (a temporary file next to it,
- * fsync, rename), owned by the daemon's user. 0 or -1 (logged). */
-static int
-daemon_trap_engine_write(const char *path, bool root, uid_t uid, gid_t gid,
-    const char *hex, unsigned long boots)
-{
-	char tmp[4200];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || dprintf(fd, "%s\n%lu\n", hex, boots) < 0 ||
-	    fsync(fd) != 0 || close(fd) != 0 ||
-	    (root && chown(tmp, uid, gid) != 0) || rename(tmp, path) != 0) {
-		log_warn("cannot write the trap engine ID to %s", path);
-		if (fd >= 0)
-			(void)unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-/* Read the engine ID and boot count at path, or make a new ID; count
- * this start (snmpEngineBoots, RFC 3414) and write both back. 0 or -1
- * (logged). */
-static int
-daemon_trap_engine(const char *path, bool root, uid_t uid, gid_t gid,
-    unsigned char *id, size_t *len, unsigned long *boots)
-{
-	char buf[256] = "", hex[2 * TRAP_ENGINE_MAX + 1] = "";
-	FILE *fp = fopen(path, "r");
-	bool fresh = fp == NULL;
-
-	*boots = 0;
-	if (fp != NULL) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, fp), k;
-		char *nl;
-
-		fclose(fp);
-		buf[n] = '\0';
-		k = strcspn(buf, "\r\n");
-		if (k < 10 || k > 2 * TRAP_ENGINE_MAX || k % 2 != 0 ||
-		    strspn(buf, "0123456789abcdefABCDEF") != k) {
-			log_warnx("%s: not an engine ID (hex, 5 to 32 bytes); "
-			    "remove it to make a new one", path);
-			return -1;
-		}
-		memcpy(hex, buf, k);
-		hex[k] = '\0';
-		for (size_t i = 0; i < k / 2; i++) {
-			unsigned v = 0;
-
-			(void)sscanf(hex + 2 * i, "%2x", &v);
-			id[i] = (unsigned char)v;
-		}
-		*len = k / 2;
-		/* the boot count on the second line; none: 0 */
-		if ((nl = strchr(buf, '\n')) != NULL) {
-			char *end;
-			unsigned long b;
-
-			errno = 0;
-			b = strtoul(nl + 1, &end, 10);
-			if (errno == 0 && end != nl + 1 && b < 2147483646UL)
-				*boots = b;
-		}
-	} else {
-		*len = trap_engine_id_generate(id);
-		for (size_t i = 0; i < *len; i++)
-			snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	}
-	(*boots)++;
-	if (daemon_trap_engine_write(path, root, uid, gid, hex, *boots) != 0)
-		return -1;
-	if (fresh)
-		log_info("new SNMP engine ID %s for informs, kept in %s", hex,
-		    path);
-	return 0;
-}
-
 /* ---- host index ---- */
 
 static int
@@ -214,23 +114,6 @@ host_addr_cmp(const void *a, const void *b)
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	return memcmp(x->a, y->a, 16);
-}
-
-static bool
-addr_parse(const char *s, int *family, unsigned char *a)
-{
-	memset(a, 0, 16);
-	if (s == NULL)
-		return false;
-	if (inet_pton(AF_INET, s, a) == 1) {
-		*family = AF_INET;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, a) == 1) {
-		*family = AF_INET6;
-		return true;
-	}
-	return false;
 }
 
 static void
@@ -261,9 +144,9 @@ daemon_trap_index(struct daemon *d)
 		const char *a = d->addresses != NULL && d->addresses[i] != NULL ?
 		    d->addresses[i] : h->address;
 
-		if (addr_parse(a, &arr[n].family, arr[n].a))
+		if (trap_addr_parse(a, &arr[n].family, arr[n].a))
 			arr[n++].h = h;
-		if (h->address6 != NULL && addr_parse(h->address6,
+		if (h->address6 != NULL && trap_addr_parse(h->address6,
 		    &arr[n].family, arr[n].a))
 			arr[n++].h = h;
 	}
@@ -280,7 +163,7 @@ daemon_trap_host(struct daemon *d, const char *addr)
 
 	if (t->cfg_indexed != d->cfg || t->reloads_indexed != d->reloads)
 		daemon_trap_index(d);
-	if (!addr_parse(addr, &key.family, key.a))
+	if (!trap_addr_parse(addr, &key.family, key.a))
 		return NULL;
 	hit = bsearch(&key, t->hosts, t->nhosts, sizeof(*t->hosts),
 	    host_addr_cmp);
@@ -342,31 +225,18 @@ storm_on_timer(struct loop *loop, struct loop_timer *lt, void *arg)
 		log_warnx("trap storm summaries stopped: out of memory");
 }
 
-/* Take a token from src's bucket (the current configuration's rate).
- * false: over the rate, counted under name for the storm summary. */
+/* Take a token from src's bucket (the rate of the configuration in use:
+ * set at open and by daemon_traps_reload). false: over the rate, counted
+ * under name for the storm summary. */
 static bool
 storm_admit(struct daemon *d, const char *src, const char *host,
     const char *name)
 {
-	const struct trap_conf *tc = d->cfg->trap;
-
-	if (tc != NULL)
-		trap_storm_set(d->traps->storm, tc->storm_rate,
-		    tc->storm_burst);
 	return trap_storm_admit(d->traps->storm, src, host, name,
 	    loop_now(d->loop));
 }
 
 /* ---- rules ---- */
-
-static struct service *
-daemon_trap_service(struct host *h, const char *desc)
-{
-	for (size_t i = 0; i < h->nservices; i++)
-		if (strcmp(h->services[i]->description, desc) == 0)
-			return h->services[i];
-	return NULL;
-}
 
 /* The snmp_if service of h for the trap's ifIndex: its argument is the
  * index itself, or the interface's name (ifName/ifDescr in the trap, or
@@ -553,7 +423,8 @@ daemon_trap_rules(struct daemon *d, struct host *h,
 			continue;
 		s = r->target == TRT_IFSERVICE ?
 		    daemon_trap_ifservice(t, h, tt) :
-		    daemon_trap_service(h, r->service);
+		    objects_service_find(&d->cfg->objects, h->name,
+		    r->service);
 		if (s == NULL) {
 			t->no_service++;
 			return;
@@ -710,7 +581,7 @@ daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid)
 	const struct trap_conf *tc = d->cfg->trap;
 	struct trap_opts o = { 0 };
 	struct daemon_traps *t;
-	char path[4096], err[512];
+	char err[512];
 
 	if (tc == NULL || tc->nlisten == 0)
 		return 0;
@@ -731,8 +602,7 @@ daemon_traps_open(struct daemon *d, bool root, uid_t uid, gid_t gid)
 	loop_timer_init(&t->storm_timer, storm_on_timer, d);
 	loop_timer_init(&t->clear_timer, clear_on_timer, d);
 	d->traps = t;
-	daemon_trap_engine_path(d->cfg, path, sizeof(path));
-	if (daemon_trap_engine(path, root, uid, gid, o.engine_id,
+	if (daemon_trap_engine(d->cfg, root, uid, gid, o.engine_id,
 	    &o.engine_id_len, &o.engine_boots) != 0)
 		return -1;
 	for (size_t i = 0; i < o.engine_id_len; i++)
@@ -871,6 +741,8 @@ daemon_traps_reload(struct daemon *d, struct config *nc, json_t *warn)
 	struct daemon_traps *t = d->traps;
 	bool users, file;
 
+	if (t != NULL && n != NULL) /* the new rate applies at once */
+		trap_storm_set(t->storm, n->storm_rate, n->storm_burst);
 	/* Sockets were opened as root, the v3 users made in net-snmp's USM
 	 * and the engine ID file read at start: those keep their running
 	 * values, which the new configuration takes over (swapped: the old
