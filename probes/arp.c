@@ -79,7 +79,8 @@ struct arp {
 	struct arp_if *ifs;
 	struct arp_probe *probes;
 	size_t nhandles;
-	struct netlink *nl;   /* borrowed; NULL: one-shot lookups */
+	struct netlink *nl;   /* borrowed; NULL: lk or one-shot lookups */
+	struct netlink_lookup *lk; /* borrowed; NULL: one-shot lookups */
 	struct arp_counters c;
 };
 
@@ -471,7 +472,7 @@ arp_probe_start(struct arp *a, const struct arp_request *req,
 	int fam = req->family == AF_INET6 ? AF_INET6 : AF_INET;
 	const char *proto = fam == AF_INET6 ? "neighbour solicitation" : "ARP";
 	char err[256] = "", gw[INET6_ADDRSTRLEN] = "?", t[INET6_ADDRSTRLEN];
-	const void *gwa, *srca;
+	const void *srca;
 	int rc;
 
 	memset(&dst, 0, sizeof(dst));
@@ -482,16 +483,17 @@ arp_probe_start(struct arp *a, const struct arp_request *req,
 		((struct sockaddr_in *)&dst)->sin_addr = req->target;
 	inet_ntop(fam, fam == AF_INET6 ? (const void *)&req->target6 :
 	    (const void *)&req->target, t, sizeof(t));
-	rc = a->nl != NULL ? netlink_route_get(a->nl,
-	    (const struct sockaddr *)&dst, &r, err, sizeof(err)) :
-	    netlink_route_lookup((const struct sockaddr *)&dst, &r, err,
-	    sizeof(err));
+	if (a->nl != NULL)
+		rc = netlink_route_get(a->nl, (const struct sockaddr *)&dst,
+		    &r, err, sizeof(err));
+	else if (a->lk != NULL)
+		rc = netlink_lookup_route(a->lk,
+		    (const struct sockaddr *)&dst, &r, err, sizeof(err));
+	else
+		rc = netlink_route_lookup((const struct sockaddr *)&dst, &r,
+		    err, sizeof(err));
 	if (rc == 0 && !r.onlink) {
-		gwa = fam == AF_INET6 ? (const void *)&((const struct
-		    sockaddr_in6 *)(const void *)&r.gateway)->sin6_addr :
-		    (const void *)&((const struct sockaddr_in *)(const void *)
-		    &r.gateway)->sin_addr;
-		inet_ntop(fam, gwa, gw, sizeof(gw));
+		netlink_addr_text(&r.gateway, gw, sizeof(gw));
 		snprintf(err, sizeof(err), "%s is not on a link of the "
 		    "monitor (via %s on %s): %s cannot reach it", t, gw,
 		    r.ifname, proto);
@@ -718,6 +720,12 @@ void
 arp_set_netlink(struct arp *a, struct netlink *nl)
 {
 	a->nl = nl;
+}
+
+void
+arp_set_lookup(struct arp *a, struct netlink_lookup *lk)
+{
+	a->lk = lk;
 }
 
 /* ----- the `arp` check --------------------------------------------------- */

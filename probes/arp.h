@@ -97,6 +97,10 @@ void arp_get_counters(const struct arp *a, struct arp_counters *out);
  * probe, the default). Unset it before freeing nl. */
 struct netlink;
 void arp_set_netlink(struct arp *a, struct netlink *nl);
+/* Without nl, lookups through lk (borrowed; a batch opened by the caller,
+ * for a sweep of many targets). Unset it before closing lk. */
+struct netlink_lookup;
+void arp_set_lookup(struct arp *a, struct netlink_lookup *lk);
 
 /* The built-in `arp` check command: arguments "" or "N" (requests, 1-20).
  * Returns 0 or -EINVAL with err filled (also for pharosd -v). */

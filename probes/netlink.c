@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -257,38 +258,109 @@ netlink_route_get(struct netlink *nl, const struct sockaddr *dst,
 	return 0;
 }
 
+bool
+netlink_addr_parse(const char *s, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s == NULL)
+		return false;
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+const char *
+netlink_addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+	if (a == NULL || inet_ntop(ss->ss_family, a, buf, (socklen_t)len) ==
+	    NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+struct netlink_lookup {
+	struct nl_sock *sk;
+	struct nl_cache *links;
+};
+
+void
+netlink_lookup_close(struct netlink_lookup *lk)
+{
+	if (lk == NULL)
+		return;
+	if (lk->links != NULL)
+		nl_cache_free(lk->links);
+	nl_socket_free(lk->sk);
+	free(lk);
+}
+
+int
+netlink_lookup_open(struct netlink_lookup **out, char *err, size_t errlen)
+{
+	struct netlink_lookup *lk;
+	int rc;
+
+	*out = NULL;
+	if ((lk = calloc(1, sizeof(*lk))) == NULL ||
+	    (lk->sk = nl_socket_alloc()) == NULL) {
+		free(lk);
+		snprintf(err, errlen, "netlink: out of memory");
+		return -ENOMEM;
+	}
+	rc = nl_connect(lk->sk, NETLINK_ROUTE);
+	if (rc < 0) {
+		nl_seterr(err, errlen, "connect", rc);
+		netlink_lookup_close(lk);
+		return -EIO;
+	}
+	rc = rtnl_link_alloc_cache(lk->sk, AF_UNSPEC, &lk->links);
+	if (rc < 0) {
+		nl_seterr(err, errlen, "reading links", rc);
+		lk->links = NULL;
+		netlink_lookup_close(lk);
+		return -EIO;
+	}
+	*out = lk;
+	return 0;
+}
+
+int
+netlink_lookup_route(struct netlink_lookup *lk, const struct sockaddr *dst,
+    struct netlink_route *out, char *err, size_t errlen)
+{
+	int rc = route_query(lk->sk, dst, out, err, errlen);
+
+	if (rc == 0)
+		route_link(lk->links, out);
+	return rc;
+}
+
 int
 netlink_route_lookup(const struct sockaddr *dst, struct netlink_route *out,
     char *err, size_t errlen)
 {
-	struct nl_sock *sk;
-	struct nl_cache *links = NULL;
-	int rc;
+	struct netlink_lookup *lk;
+	int rc = netlink_lookup_open(&lk, err, errlen);
 
-	sk = nl_socket_alloc();
-	if (sk == NULL) {
-		snprintf(err, errlen, "netlink: out of memory");
-		return -ENOMEM;
-	}
-	rc = nl_connect(sk, NETLINK_ROUTE);
-	if (rc < 0) {
-		nl_seterr(err, errlen, "connect", rc);
-		rc = -EIO;
-		goto out;
-	}
-	rc = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links);
-	if (rc < 0) {
-		nl_seterr(err, errlen, "reading links", rc);
-		rc = -EIO;
-		goto out;
-	}
-	rc = route_query(sk, dst, out, err, errlen);
-	if (rc == 0)
-		route_link(links, out);
-out:
-	if (links != NULL)
-		nl_cache_free(links);
-	nl_socket_free(sk);
+	if (rc != 0)
+		return rc;
+	rc = netlink_lookup_route(lk, dst, out, err, errlen);
+	netlink_lookup_close(lk);
 	return rc;
 }
 

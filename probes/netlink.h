@@ -88,6 +88,25 @@ int netlink_route_lookup(const struct sockaddr *dst,
     struct netlink_route *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* The same lookups in a batch: one socket and one read of the links for
+ * many destinations (the links as they were at open). open returns 0 or
+ * -errno with err filled; close takes NULL. */
+struct netlink_lookup;
+int netlink_lookup_open(struct netlink_lookup **out, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+int netlink_lookup_route(struct netlink_lookup *lk, const struct sockaddr *dst,
+    struct netlink_route *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void netlink_lookup_close(struct netlink_lookup *lk);
+
+/* The IPv4 or IPv6 literal s (NULL: none) into ss, zeroed first, as a
+ * destination for the lookups. false when s is neither. */
+bool netlink_addr_parse(const char *s, struct sockaddr_storage *ss);
+/* The address of ss (AF_INET or AF_INET6, as in struct netlink_route) as
+ * text into buf, "?" for another family; returns buf. */
+const char *netlink_addr_text(const struct sockaddr_storage *ss, char *buf,
+    size_t len);
+
 /* Is the interface up (administratively up and with carrier)? false for
  * unknown interfaces. */
 bool netlink_link_up(struct netlink *nl, int ifindex);

@@ -101,20 +101,12 @@ conf_topology_saved(struct conf_ctx *ctx)
 static bool
 conf_topology_in(const char *list, const char *name)
 {
-	size_t n = strlen(name);
-	const char *p = list;
+	size_t n = strlen(name), len;
+	const char *p = list, *item;
 
-	while (*p != '\0') {
-		size_t len;
-
-		p += strspn(p, " \t,");
-		len = strcspn(p, ",");
-		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len == n && strncmp(p, name, n) == 0)
+	while (conf_next_item(&p, &item, &len))
+		if (len == n && strncmp(item, name, n) == 0)
 			return true;
-		p += strcspn(p, ",");
-	}
 	return false;
 }
 

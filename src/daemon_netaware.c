@@ -32,7 +32,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,26 +80,6 @@ na_free_hosts(struct na_host *hs, size_t n)
 	free(hs);
 }
 
-static bool
-na_parse_addr(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s == NULL)
-		return false;
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return true;
-	}
-	return false;
-}
-
 /* The table for the running configuration; entries of hosts that were
  * there before a reload keep their state. */
 static int
@@ -126,7 +105,7 @@ na_build(struct netaware *na)
 			return -ENOMEM;
 		}
 		/* Hosts a remote poller checks are not behind our links. */
-		hs[i].has_addr = h->poller == NULL && na_parse_addr(a,
+		hs[i].has_addr = h->poller == NULL && netlink_addr_parse(a,
 		    &hs[i].addr);
 		/* The same host most often keeps its place. */
 		if (i < na->nhosts && strcmp(na->hosts[i].name, h->name) == 0)

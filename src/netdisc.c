@@ -776,6 +776,7 @@ netdisc_topology(const struct netdisc_dev *dev, size_t ndev,
 {
 	struct topo *t;
 	struct ifaddrs *ifs = NULL, *i;
+	struct netlink_lookup *lk = NULL;
 	char buf[NETDISC_ADDR_MAX], err[256];
 	size_t k;
 	int rc;
@@ -810,26 +811,18 @@ netdisc_topology(const struct netdisc_dev *dev, size_t ndev,
 	}
 	if ((rc = netdisc_feed(t, dev, ndev)) != 0)
 		goto fail;
+	/* One socket and one read of the links for every host. */
+	if (netlink_lookup_open(&lk, err, sizeof(err)) != 0)
+		lk = NULL; /* each route then counts as unknown */
 	for (k = 0; k < ndev; k++) {
 		const struct netdisc_dev *d = &dev[k];
 		struct sockaddr_storage ss;
 		struct netlink_route r;
-		const void *g;
 
 		if (d->name[0] == '\0')
 			continue;
-		memset(&ss, 0, sizeof(ss));
-		if (inet_pton(AF_INET, d->addr,
-		    &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-			ss.ss_family = AF_INET;
-		} else if (inet_pton(AF_INET6, d->addr,
-		    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-			ss.ss_family = AF_INET6;
-		} else {
-			(*route_fail)++;
-			continue;
-		}
-		if (netlink_route_lookup((struct sockaddr *)&ss, &r, err,
+		if (lk == NULL || !netlink_addr_parse(d->addr, &ss) ||
+		    netlink_lookup_route(lk, (struct sockaddr *)&ss, &r, err,
 		    sizeof(err)) != 0) {
 			(*route_fail)++;
 			continue;
@@ -838,12 +831,10 @@ netdisc_topology(const struct netdisc_dev *dev, size_t ndev,
 			(void)topo_ev_route(t, d->addr, NULL, r.ifname);
 			continue;
 		}
-		g = r.gateway.ss_family == AF_INET
-		    ? (const void *)&((struct sockaddr_in *)&r.gateway)->sin_addr
-		    : (const void *)&((struct sockaddr_in6 *)&r.gateway)->sin6_addr;
-		if (inet_ntop(r.gateway.ss_family, g, buf, sizeof(buf)) != NULL)
-			(void)topo_ev_route(t, d->addr, buf, r.ifname);
+		(void)topo_ev_route(t, d->addr, netlink_addr_text(&r.gateway,
+		    buf, sizeof(buf)), r.ifname);
 	}
+	netlink_lookup_close(lk);
 	if ((rc = topo_solve(t)) == 0)
 		return 0;
 fail:

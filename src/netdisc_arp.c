@@ -29,6 +29,7 @@
 #include "arp.h"
 #include "loop.h"
 #include "netdisc.h"
+#include "netlink.h"
 
 #define NETDISC_ARP_WINDOW 256 /* probes in flight */
 #define NETDISC_ARP_IFS 32     /* interfaces with candidates */
@@ -162,7 +163,9 @@ netdisc_sweep_arp(struct loop *loop, const struct in6_addr *addr,
 {
 	const char *ifnames[NETDISC_ARP_IFS + 1];
 	struct ifaddrs *ifs = NULL;
+	struct netlink_lookup *lk = NULL;
 	struct nd_arp s;
+	char err[256];
 	size_t nif = 0, i, k;
 	int64_t bound;
 	int rc = 0;
@@ -199,6 +202,10 @@ netdisc_sweep_arp(struct loop *loop, const struct in6_addr *addr,
 	st->handles = arp_handles(s.arp);
 	if (st->handles == 0)
 		goto out; /* not root: ICMP alone */
+	/* Each probe asks its route: one socket and one read of the links
+	 * for them all (else a socket per probe). */
+	if (netlink_lookup_open(&lk, err, sizeof(err)) == 0)
+		arp_set_lookup(s.arp, lk);
 	s.loop = loop;
 	s.addr = addr;
 	s.alive = alive;
@@ -223,6 +230,7 @@ netdisc_sweep_arp(struct loop *loop, const struct in6_addr *addr,
 		rc = -s.start_errno;
 out:
 	arp_free(s.arp); /* cancels what still runs, without callbacks */
+	netlink_lookup_close(lk);
 	free(s.pa);
 	free(s.cand);
 	freeifaddrs(ifs);

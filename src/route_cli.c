@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -26,20 +25,6 @@ route_cli_usage(FILE *fp)
 	    "  -4, -6   resolve names to IPv4 or IPv6 only\n"
 	    "exit status: 0 every target has a route, 1 some has none, "
 	    "2 usage error\n");
-}
-
-static const char *
-ss_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const void *a = NULL;
-
-	if (ss->ss_family == AF_INET)
-		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
-	else if (ss->ss_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
-	if (a == NULL || inet_ntop(ss->ss_family, a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
 }
 
 static int
@@ -65,7 +50,7 @@ route_one(const char *target, int family)
 	memcpy(&dst, res->ai_addr, res->ai_addrlen < sizeof(dst) ?
 	    res->ai_addrlen : sizeof(dst));
 	freeaddrinfo(res);
-	ss_text(&dst, a, sizeof(a));
+	netlink_addr_text(&dst, a, sizeof(a));
 	rc = netlink_route_lookup((const struct sockaddr *)&dst, &r, err,
 	    sizeof(err));
 	if (rc < 0) {
@@ -74,10 +59,10 @@ route_one(const char *target, int family)
 	}
 	printf("%s", a);
 	if (!r.onlink)
-		printf(" via %s", ss_text(&r.gateway, gw, sizeof(gw)));
+		printf(" via %s", netlink_addr_text(&r.gateway, gw, sizeof(gw)));
 	printf(" dev %s", r.ifname[0] != '\0' ? r.ifname : "?");
 	if (r.src.ss_family != AF_UNSPEC)
-		printf(" src %s", ss_text(&r.src, src, sizeof(src)));
+		printf(" src %s", netlink_addr_text(&r.src, src, sizeof(src)));
 	printf(" link %s\n", r.link_up ? "up" : "down");
 	return 0;
 }

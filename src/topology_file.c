@@ -1,7 +1,8 @@
 /*
  * topology_file: read and write the saved topology (see topology_file.h).
  *
- * Data: an array of entries with their own strings. Host and parent names
+ * Data: an array of entries with their own strings, sorted by host once
+ * read (so a host is found by binary search). Host and parent names
  * are checked as the configuration would take them (no blanks, no
  * control characters, no ';'), so a saved file can never inject text into
  * a host's parents.
@@ -139,16 +140,16 @@ topo_file_line(struct topo_saved *s, char *line, const char *path,
 		snprintf(err, errlen, "%s:%u: malformed line", path, ln);
 		return -EINVAL;
 	}
-	if (topo_file_find(s, f[0]) != NULL) {
-		snprintf(err, errlen, "%s:%u: host '%s' listed twice", path, ln,
-		    f[0]);
-		return -EINVAL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+
+		if ((e = realloc(s->e, cap * sizeof(*e))) == NULL)
+			return -ENOMEM;
+		s->e = e;
+		s->cap = cap;
 	}
-	e = realloc(s->e, (s->n + 1) * sizeof(*e));
-	if (e == NULL)
-		return -ENOMEM;
-	s->e = e;
 	e = &s->e[s->n];
+	e->line = ln;
 	e->host = strdup(f[0]);
 	e->parent = strcmp(f[1], "-") == 0 ? NULL : strdup(f[1]);
 	e->kind = strdup(f[2]);
@@ -157,6 +158,47 @@ topo_file_line(struct topo_saved *s, char *line, const char *path,
 	    (strcmp(f[1], "-") != 0 && e->parent == NULL))
 		return -ENOMEM;
 	return 0;
+}
+
+static int
+topo_file_cmp(const void *a, const void *b)
+{
+	const struct topo_saved_entry *x = a, *y = b;
+	int c = strcmp(x->host, y->host);
+
+	return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* bsearch: a host name against an entry. */
+static int
+topo_file_cmp_key(const void *key, const void *b)
+{
+	const struct topo_saved_entry *y = b;
+
+	return strcmp(key, y->host);
+}
+
+/* Sort s by host; a host listed twice is an error at the line of its
+ * second listing (the earliest such line, as a line by line check would
+ * find it). Returns 0 or -EINVAL with err filled. */
+static int
+topo_file_sort(struct topo_saved *s, const char *path, char *err,
+    size_t errlen)
+{
+	const struct topo_saved_entry *dup = NULL;
+	size_t i;
+
+	if (s->n > 1)
+		qsort(s->e, s->n, sizeof(*s->e), topo_file_cmp);
+	for (i = 1; i < s->n; i++)
+		if (strcmp(s->e[i - 1].host, s->e[i].host) == 0 &&
+		    (dup == NULL || s->e[i].line < dup->line))
+			dup = &s->e[i];
+	if (dup == NULL)
+		return 0;
+	snprintf(err, errlen, "%s:%u: host '%s' listed twice", path,
+	    dup->line, dup->host);
+	return -EINVAL;
 }
 
 int
@@ -206,6 +248,11 @@ topo_file_load(const char *path, struct topo_saved **out, char *err,
 		if ((rc = topo_file_line(s, line, path, ln, err, errlen)) != 0)
 			break;
 	}
+	/* Duplicates come before any later error: they are on earlier lines
+	 * (a line that failed is not among the entries). */
+	if ((rc == 0 || rc == -EINVAL) &&
+	    topo_file_sort(s, path, err, errlen) != 0)
+		rc = -EINVAL;
 	if (rc == 0 && ln == 0) {
 		snprintf(err, errlen, "%s: empty file", path);
 		rc = -EINVAL;
@@ -226,10 +273,7 @@ topo_file_load(const char *path, struct topo_saved **out, char *err,
 const struct topo_saved_entry *
 topo_file_find(const struct topo_saved *s, const char *host)
 {
-	size_t i;
-
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (strcmp(s->e[i].host, host) == 0)
-			return &s->e[i];
-	return NULL;
+	if (s == NULL || s->n == 0)
+		return NULL;
+	return bsearch(host, s->e, s->n, sizeof(*s->e), topo_file_cmp_key);
 }

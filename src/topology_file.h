@@ -26,11 +26,12 @@ struct topo_saved_entry {
 	char *host;
 	char *parent;    /* NULL: the monitor */
 	char *kind;      /* "lldp", "on-link", ... */
+	unsigned line;   /* in the file */
 };
 
 struct topo_saved {
-	struct topo_saved_entry *e;
-	size_t n;
+	struct topo_saved_entry *e; /* sorted by host */
+	size_t n, cap;
 };
 
 /* The saved topology's path into buf: topology_file when set, else
@@ -49,7 +50,7 @@ int topo_file_save(const char *path, const struct topo *t, char *err,
 int topo_file_load(const char *path, struct topo_saved **out, char *err,
     size_t errlen) __attribute__((warn_unused_result));
 void topo_file_free(struct topo_saved *s);
-/* The entry of host, or NULL. */
+/* The entry of host, or NULL (a binary search). */
 const struct topo_saved_entry *topo_file_find(const struct topo_saved *s,
     const char *host);
 

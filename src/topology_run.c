@@ -88,6 +88,17 @@ tr_in_list(const char *list, const char *name)
 	return false;
 }
 
+/* The place of dev[i], named name: host i of t when netdisc_feed()
+ * registered every dev in order (all named, none twice), so no search. */
+static int
+tr_place(const struct topo *t, size_t i, const char *name,
+    struct topo_place *p)
+{
+	if (topo_place_get(t, i, p) == 0 && strcmp(p->name, name) == 0)
+		return 0;
+	return topo_place_find(t, name, p);
+}
+
 /* Log, once per new inference, a host whose inferred parent is not among
  * its running parents: the running parents do not move until a reload. */
 static void
@@ -98,8 +109,8 @@ tr_log_changes(struct topology_run *tr, const struct topo *t)
 		struct topo_place p;
 		const char *want;
 
-		if (rh->truncated || topo_place_find(t, tr->dev[i].name, &p) !=
-		    0 || !p.placed)
+		if (rh->truncated || tr_place(t, i, tr->dev[i].name, &p) != 0 ||
+		    !p.placed)
 			continue;
 		want = p.parent != NULL ? p.parent : "";
 		if ((want[0] == '\0' && rh->parents[0] == '\0') ||
