@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "daemon_authz.h"
 #include "daemon_int.h"
+#include "discover.h"
 #include "discovery.h"
 #include "exec.h"
 #include "icmp.h"
@@ -341,22 +342,24 @@ daemon_host_names(const struct daemon_view *v, struct host *const *hv,
 	return a;
 }
 
-/* What the discovery cache knows of h (sysDescr, interfaces), or null. */
+/* What discovery knows of h (sysDescr, interfaces), or null: its copy
+ * in memory, as a cache entry, never the file (on the event loop). */
 static json_t *
 daemon_host_facts(const struct daemon *d, const struct host *h)
 {
-	json_t *cache, *e;
+	const struct discover_result *r = discovery_get(d->disc, h->name);
+	char *text;
+	json_t *e;
 
-	if (d->cfg->discovery_cache_file == NULL)
+	if (r == NULL || (text = discover_result_json(r, h->name)) == NULL)
 		return json_null();
-	cache = json_load_file(d->cfg->discovery_cache_file, 0, NULL);
-	e = json_object_get(json_object_get(cache, "hosts"), h->name);
-	if (e != NULL) {
-		json_incref(e);
-		json_object_del(e, "services"); /* check commands: config */
-	}
-	json_decref(cache);
-	return e != NULL ? e : json_null();
+	e = json_loads(text, 0, NULL);
+	free(text);
+	if (e == NULL)
+		return json_null();
+	json_object_del(e, "host");
+	json_object_del(e, "services"); /* check commands: config */
+	return e;
 }
 
 /* Whether h is the monitor's own host (monitor_host_name, default

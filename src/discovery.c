@@ -429,3 +429,11 @@ discovery_get_counters(const struct discovery *disc,
 {
 	*out = disc->c;
 }
+
+const struct discover_result *
+discovery_get(const struct discovery *disc, const char *host)
+{
+	if (disc == NULL || disc->cache == NULL)
+		return NULL;
+	return discover_cache_get(disc->cache, host);
+}

@@ -29,6 +29,7 @@ struct evlog;
 struct loop;
 struct snmp_poller;
 struct discovery;
+struct discover_result;
 
 struct discovery_counters {
 	uint64_t hosts;       /* hosts with a usable profile */
@@ -60,5 +61,10 @@ bool discovery_changed(const struct discovery *disc);
 void discovery_start(struct discovery *disc);
 void discovery_get_counters(const struct discovery *disc,
     struct discovery_counters *out);
+/* The last complete discovery of host held in memory (borrowed: valid
+ * until the next discovery ends), or NULL: none, or no host has a
+ * device_profile (the cache is then not loaded). */
+const struct discover_result *discovery_get(const struct discovery *disc,
+    const char *host);
 
 #endif
