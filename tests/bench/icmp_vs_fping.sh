@@ -19,9 +19,7 @@ export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-pick() { # pick NAME: ./NAME if built here, else the source tree's
-	if [ -x "./$1" ]; then echo "$PWD/$1"; else echo "$SRC/$1"; fi
-}
+. "$HERE/lib.sh" # pick, need, cpu_ticks, settle
 PHAROS=${PHAROS:-$(pick pharos)}
 PHAROSD=${PHAROSD:-$(pick pharosd)}
 NS="phb$$"
@@ -59,16 +57,9 @@ cleanup() {
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, raw sockets)"
 [ -x "$PHAROS" ] || die "$PHAROS is not built (make pharos)"
 [ -x "$PHAROSD" ] || die "$PHAROSD is not built (make pharosd)"
-need() { # need PROGRAM PACKAGE: install PACKAGE when PROGRAM is missing
-	command -v "$1" >/dev/null 2>&1 && return 0
-	echo "installing $2"
-	apt-get install -y "$2" >/dev/null 2>&1 ||
-	    { apt-get update >/dev/null 2>&1 && apt-get install -y "$2" >/dev/null; } ||
-	    die "cannot install $2"
-}
-need fping fping
-need /usr/bin/time time
-need nft nftables
+need fping fping || die "cannot install fping"
+need /usr/bin/time time || die "cannot install time"
+need nft nftables || die "cannot install nftables"
 FPING=$(command -v fping)
 
 trap cleanup EXIT
@@ -107,24 +98,8 @@ lossy_addr() { echo "10.77.$(($1 / 250)).$(($1 % 250 + 1))"; }
 for ((i = 0; i < 10000; i++)); do lossy_addr "$i"; done >"$WORK/lossy10000"
 
 # --- measuring ------------------------------------------------------------
-cpu_ticks() { # busy ticks of the whole machine: user nice system irq softirq
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-
-# Wait (10 s at most) until the rest of the machine is quiet: under 0.1 CPU
-# busy over half a second. Deleted namespaces, for one, are cleaned up by
-# kernel workers for a while.
-settle() {
-	local a b
-	for _ in $(seq 1 20); do
-		a=$(cpu_ticks)
-		sleep 0.5
-		b=$(cpu_ticks)
-		awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN { exit !((b - a) / hz < 0.05) }' &&
-		    return 0
-	done
-	echo "  note: the machine is busy: cpu_mach includes other work" >&2
-}
+# Each run waits for the rest of the machine to be quiet (settle, lib.sh):
+# deleted namespaces, for one, are cleaned up by kernel workers for a while.
 
 # measure TOOL NSNAME ARGS...: run TOOL (pharos or fping) with ARGS in the
 # namespace; sets R_WALL R_MCPU R_PCPU R_RSS R_LOSS R_PPS R_XMT.
@@ -132,7 +107,7 @@ measure() {
 	local tool=$1 ns=$2 c0 c1 t0 t1 ut st rcv cmd
 	shift 2
 	if [ "$tool" = pharos ]; then cmd=("$PHAROS" ping); else cmd=("$FPING"); fi
-	settle
+	settle 20 "  note: the machine is busy: cpu_mach includes other work"
 	c0=$(cpu_ticks)
 	t0=$EPOCHREALTIME
 	/usr/bin/time -o "$WORK/time" -f "%e %U %S %M" \

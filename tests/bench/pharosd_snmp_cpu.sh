@@ -37,6 +37,7 @@ die() {
 	echo "pharosd_snmp_cpu: $*" >&2
 	exit 1
 }
+. "$HERE/lib.sh"
 
 for arg in "$@"; do
 	case $arg in
@@ -50,15 +51,6 @@ for arg in "$@"; do
 done
 export BENCH_QUICK=${BENCH_QUICK:-}
 
-pick() { # pick NAME: $top_builddir/NAME, ./NAME, else the source tree's
-	if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/$1" ]; then
-		echo "$(cd "$top_builddir" && pwd)/$1"
-	elif [ -x "./$1" ]; then
-		echo "$PWD/$1"
-	else
-		echo "$SRC/$1"
-	fi
-}
 PHAROS=${PHAROS:-$(pick pharos)}
 PHAROSD=${PHAROSD:-$(pick pharosd)}
 export PHAROS PHAROSD
@@ -67,12 +59,6 @@ if [ -z "${PHAROSD_BENCH_IN_NETNS:-}" ]; then
 	[ "$(id -u)" = 0 ] || die "needs root (network namespace, snmpd on port 161)"
 	[ -x "$PHAROS" ] || die "$PHAROS is not built (make pharos)"
 	[ -x "$PHAROSD" ] || die "$PHAROSD is not built (make pharosd)"
-	need() { # need PROGRAM PACKAGE: install PACKAGE when PROGRAM is missing
-		command -v "$1" >/dev/null 2>&1 && return 0
-		echo "installing $2"
-		apt-get install -y "$2" >/dev/null 2>&1 ||
-		    { apt-get update >/dev/null 2>&1 && apt-get install -y "$2" >/dev/null 2>&1; }
-	}
 	need snmpd snmpd || die "cannot install snmpd"
 	need snmpget snmp || die "cannot install snmp"
 	need jq jq || die "cannot install jq"
@@ -116,17 +102,6 @@ PERF_PID=""
 WORK=""
 FAILED=0
 
-stop_pid() { # PID: SIGTERM, 5 s, then SIGKILL
-	local p=$1
-	kill -TERM "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	for _ in $(seq 1 50); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
-
 cleanup() {
 	local p
 	trap - EXIT INT TERM
@@ -151,68 +126,14 @@ chmod 0755 "$WORK"
 ip link set lo up || die "cannot set lo up"
 # Interfaces whose ifType is ethernetCsmacd (6), which the switch profile
 # keeps: ifb, else dummy, else veth pairs (all three show as 6).
-IFKIND=""
-for kind in ifb dummy veth; do
-	if [ "$kind" = veth ]; then
-		ip link add bv0 type veth peer name bv1 2>/dev/null || continue
-		ip link del bv0
-	else
-		ip link add bt0 type "$kind" 2>/dev/null || continue
-		ip link del bt0
-	fi
-	IFKIND=$kind
-	break
-done
+bench_ifaces "$IFACES" ifb dummy veth
 [ -n "$IFKIND" ] || die "cannot create interfaces (ifb, dummy, veth)"
-{
-	for ((i = 0; i < IFACES; i++)); do
-		case $IFKIND in
-		veth)
-			((i % 2)) || echo "link add bv$i type veth peer name bv$((i + 1))"
-			echo "link set bv$i up"
-			;;
-		*)
-			echo "link add bi$i type $IFKIND"
-			echo "link set bi$i up"
-			;;
-		esac
-	done
-} | ip -batch - || die "cannot create $IFACES $IFKIND interfaces"
-# veth pairs come two at a time: an odd count makes one more
 NIF=$(ip -o link show | wc -l)
 
 # --- the agents ---------------------------------------------------------------
-# Agent i (0-based) is 127.1.(i/250).(i%250+1):161, served by snmpd number
-# i % NSNMPD.
-agent_addr() { echo "127.1.$(($1 / 250)).$(($1 % 250 + 1))"; }
-cat >"$WORK/snmpd.conf" <<EOF
-rocommunity public
-sysName pharos-bench
-sysLocation lab
-EOF
-for ((k = 0; k < NSNMPD && k < NAGENTS; k++)); do
-	list=""
-	for ((i = k; i < NAGENTS; i += NSNMPD)); do
-		list="$list,udp:$(agent_addr "$i"):161"
-	done
-	mkdir -p "$WORK/snmpd$k"
-	"$SNMPD" -f -Lo -C -c "$WORK/snmpd.conf" -p "$WORK/snmpd$k/pid" \
-	    --persistentDir="$WORK/snmpd$k" "${list#,}" \
-	    >"$WORK/snmpd$k/log" 2>&1 &
-	AGENT_PIDS+=($!)
-	last=${list##*,udp:}
-	ok=""
-	for _ in $(seq 1 100); do
-		kill -0 "${AGENT_PIDS[-1]}" 2>/dev/null || break
-		if snmpget -v2c -c public -t 0.2 -r 0 "$last" .1.3.6.1.2.1.1.5.0 \
-		    >/dev/null 2>&1; then
-			ok=1
-			break
-		fi
-		sleep 0.1
-	done
-	[ -n "$ok" ] || { tail -n 5 "$WORK/snmpd$k/log" >&2; die "snmpd $k did not start"; }
-done
+# Agent i (0-based) is agent_addr i, 127.1.(i/250).(i%250+1):161, served
+# by snmpd number i % NSNMPD.
+bench_snmpds "$NAGENTS" "$NSNMPD"
 # snmpd serves UCD ssCpuIdle (the profile's CPU service) only once it has
 # sampled the CPU for a while (about a minute): wait for it (150 s at most)
 # so that every switch has its CPU service from the first discovery on.
@@ -281,9 +202,7 @@ EOF
 chown -R nobody:nogroup "$WORK"
 
 # --- measuring ----------------------------------------------------------------
-cpu_ticks() { # busy ticks of the whole machine: user nice system irq softirq
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
+# cpu_ticks, fmt, div, settle: lib.sh
 proc_ticks() { # PID...: utime + stime + cutime + cstime, summed
 	local p t=0 x
 	for p in "$@"; do
@@ -295,8 +214,6 @@ proc_ticks() { # PID...: utime + stime + cutime + cstime, summed
 }
 status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 ctx_switches() { awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }' "/proc/$1/status"; }
-fmt() { awk -v x="$1" -v d="${2:-0}" 'BEGIN { printf "%.*f", d, x }'; }
-div() { awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "-" }'; }
 # The status of one host (small answer) with the program counters.
 prog() { # prints .program as one JSON line, or nothing
 	"$PHAROS" -s "$SOCK" -t 30 status --json --host sw0 2>/dev/null |
@@ -308,18 +225,7 @@ pending() { # hosts and services still PENDING, one number, or nothing
 }
 alive() { kill -0 "$DAEMON_PID" 2>/dev/null; }
 
-# Wait (10 s at most) until the machine is quiet: under 0.1 CPU busy.
-settle() {
-	local a b
-	for _ in $(seq 1 20); do
-		a=$(cpu_ticks)
-		sleep 0.5
-		b=$(cpu_ticks)
-		awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN { exit !((b - a) / hz < 0.05) }' &&
-		    return 0
-	done
-	echo "note: the machine is busy (other processes use CPU)" >&2
-}
+BUSY="note: the machine is busy (other processes use CPU)"
 
 c0=$(cpu_ticks)
 sleep 2
@@ -399,7 +305,7 @@ done
 echo "every host and service checked once $(since "$T_START") s after the start"
 
 # --- the window ---------------------------------------------------------------------
-settle
+settle 20 "$BUSY"
 P0=$(prog)
 [ -n "$P0" ] || die "pharosd does not answer"
 d0=$(proc_ticks "$DAEMON_PID")
@@ -495,7 +401,7 @@ if ((RUNS > 0)) && [ -x "$CHECK_SNMP" ]; then
 		echo "$fail" >"$WORK/plugin.fail"
 	}
 	# pharosd keeps running meanwhile (its CPU is not measured here).
-	settle
+	settle 20 "$BUSY"
 	pa0=$(proc_ticks "${AGENT_PIDS[@]}")
 	pt0=$EPOCHREALTIME
 	(plugin_loop; times >"$WORK/plugin.times")

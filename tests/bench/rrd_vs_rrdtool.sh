@@ -19,10 +19,7 @@ export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-BUILD=${top_builddir:-$PWD}
-pick() { # pick NAME: the build folder's NAME, else the source tree's
-	if [ -x "$BUILD/$1" ]; then echo "$BUILD/$1"; else echo "$SRC/$1"; fi
-}
+. "$HERE/lib.sh" # pick, stop_pid, cpu_ticks, settle
 [ "${1:-}" = --quick ] && BENCH_QUICK=1
 QUICK=${BENCH_QUICK:-0}
 STORE_BENCH=${STORE_BENCH:-$(pick tests/bench/store_bench)}
@@ -53,22 +50,10 @@ die() {
 	exit 1
 }
 
-stop_pid() { # stop_pid PID: SIGTERM, 10 s, then SIGKILL
-	local pid=$1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid"
-	for _ in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
 cleanup() {
 	trap - EXIT INT TERM
-	stop_pid "$DAEMON_PID"
-	stop_pid "$RC_PID"
+	stop_pid "$DAEMON_PID" 100
+	stop_pid "$RC_PID" 100
 	if ip netns pids "$NS" >/dev/null 2>&1; then
 		for pid in $(ip netns pids "$NS"); do kill -KILL "$pid"; done
 		ip netns delete "$NS"
@@ -91,20 +76,6 @@ avail_kb=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
 [ "$avail_kb" -gt "$need_kb" ] ||
     die "$WORK: $((avail_kb / 1024)) MiB free, the files need $((need_kb / 1024)) MiB"
 
-cpu_ticks() { # busy ticks of the whole machine
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-settle() { # wait (10 s at most) for under 0.1 CPU busy over half a second
-	local a b
-	for _ in $(seq 1 20); do
-		a=$(cpu_ticks)
-		sleep 0.5
-		b=$(cpu_ticks)
-		awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN { exit !((b - a) / hz < 0.05) }' &&
-		    return 0
-	done
-	echo "  note: the machine is busy" >&2
-}
 quiesce() { # write back dirty pages of the previous case, then settle
 	sync
 	settle
@@ -206,7 +177,7 @@ F_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 row "rrdcached FLUSHALL" "$((d1 - d0))" "$F_WALL" - \
     "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" \
     "$((u1 - u0)) files, $(fdiv "$((u1 - u0))" "$F_WALL") files/s"
-stop_pid "$RC_PID"
+stop_pid "$RC_PID" 100
 RC_PID=""
 
 # --- (3) rrdtool - -----------------------------------------------------------
@@ -319,7 +290,7 @@ lat_run() { # lat_run NAME WITH_RRD: prints "avg_ms max_ms count written cpu"
 	s1=$("$PHAROS" -s "$dir/pharos.qh" stats --json) || return 1
 	w1=$("$PHAROS" -s "$dir/pharos.qh" status --json --host h0 | jq '(.data // .).program.store.written // 0')
 	c1=$(pid_cpu "$DAEMON_PID")
-	stop_pid "$DAEMON_PID"
+	stop_pid "$DAEMON_PID" 100
 	DAEMON_PID=""
 	jq -rn --argjson a "$s0" --argjson b "$s1" --arg w "$((w1 - w0))" \
 	    --arg c "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" '

@@ -52,6 +52,7 @@ die() {
 	echo "scale_vs_nagios: $*" >&2
 	exit 1
 }
+. "$HERE/lib.sh"
 
 for arg in "$@"; do
 	case $arg in
@@ -65,15 +66,6 @@ for arg in "$@"; do
 done
 export BENCH_QUICK=${BENCH_QUICK:-}
 
-pick() {
-	if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/$1" ]; then
-		echo "$(cd "$top_builddir" && pwd)/$1"
-	elif [ -x "./$1" ]; then
-		echo "$PWD/$1"
-	else
-		echo "$SRC/$1"
-	fi
-}
 PHAROS=${PHAROS:-$(pick pharos)}
 PHAROSD=${PHAROSD:-$(pick pharosd)}
 PHAROS_WORKER=${PHAROS_WORKER:-$(pick pharos-worker)}
@@ -130,21 +122,10 @@ chmod 0755 "$WORK"
 CG=/sys/fs/cgroup/cpuacct/pharos-scalebench-$$
 PIDS=()
 
-stop_pid() {
-	local p=$1
-	kill -TERM "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	for _ in $(seq 1 100); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
-
 stop_all() {
 	local p
 	for p in "${PIDS[@]}"; do
-		stop_pid "$p"
+		stop_pid "$p" 100
 	done
 	PIDS=()
 }
@@ -152,7 +133,7 @@ stop_all() {
 cleanup() {
 	trap - EXIT INT TERM
 	stop_all
-	[ -n "${SNMPSIM_PID:-}" ] && stop_pid "$SNMPSIM_PID"
+	[ -n "${SNMPSIM_PID:-}" ] && stop_pid "$SNMPSIM_PID" 100
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		echo "files kept in $WORK"

@@ -34,6 +34,7 @@ die() {
 	echo "snmp_vs_netsnmp: $*" >&2
 	exit 1
 }
+. "$HERE/lib.sh"
 
 for arg in "$@"; do
 	case $arg in
@@ -47,26 +48,12 @@ for arg in "$@"; do
 done
 export BENCH_QUICK=${BENCH_QUICK:-}
 
-if [ -z "${PHAROS:-}" ]; then
-	if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/pharos" ]; then
-		PHAROS=$(cd "$top_builddir" && pwd)/pharos
-	elif [ -x ./pharos ]; then
-		PHAROS=$PWD/pharos
-	else
-		PHAROS=$SRC/pharos
-	fi
-fi
+PHAROS=${PHAROS:-$(pick pharos)}
 export PHAROS
 
 if [ -z "${SNMP_BENCH_IN_NETNS:-}" ]; then
 	[ "$(id -u)" = 0 ] || die "needs root (network namespace, snmpd on port 161)"
 	[ -x "$PHAROS" ] || die "$PHAROS is not built (make pharos)"
-	need() { # need PROGRAM PACKAGE: install PACKAGE when PROGRAM is missing
-		command -v "$1" >/dev/null 2>&1 && return 0
-		echo "installing $2"
-		apt-get install -y "$2" >/dev/null 2>&1 ||
-		    { apt-get update >/dev/null 2>&1 && apt-get install -y "$2" >/dev/null 2>&1; }
-	}
 	need snmpd snmpd || die "cannot install snmpd"
 	need snmpbulkwalk snmp || die "cannot install snmp"
 	need unshare util-linux || die "cannot install util-linux"
@@ -142,70 +129,18 @@ chmod 0755 "$WORK" # snmpsimd reads its data as nobody
 ip link set lo up || die "cannot set lo up"
 # Extra interfaces: dummy, else ifb (kernels without the dummy module), else
 # veth pairs.
-IFKIND=""
-for kind in dummy ifb veth; do
-	if [ "$kind" = veth ]; then
-		ip link add bv0 type veth peer name bv1 2>/dev/null || continue
-		ip link del bv0
-	else
-		ip link add bt0 type "$kind" 2>/dev/null || continue
-		ip link del bt0
-	fi
-	IFKIND=$kind
-	break
-done
+bench_ifaces "$IFACES" dummy ifb veth
 [ -n "$IFKIND" ] || [ "$IFACES" = 0 ] || die "cannot create interfaces"
-{
-	for ((i = 0; i < IFACES; i++)); do
-		case $IFKIND in
-		veth)
-			((i % 2)) || echo "link add bv$i type veth peer name bv$((i + 1))"
-			echo "link set bv$i up"
-			;;
-		*)
-			echo "link add bi$i type $IFKIND"
-			echo "link set bi$i up"
-			;;
-		esac
-	done
-} | ip -batch - || die "cannot create $IFACES $IFKIND interfaces"
 NIF=$(ip -o link show | wc -l)
 
 # --- the agents ---------------------------------------------------------------
-# Agent i (0-based) is 127.1.(i/250).(i%250+1):161, served by snmpd number
-# i % NSNMPD, so that even the first 100 agents spread over every process.
-agent_addr() { echo "127.1.$(($1 / 250)).$(($1 % 250 + 1))"; }
+# Agent i (0-based) is agent_addr i, 127.1.(i/250).(i%250+1):161, served
+# by snmpd number i % NSNMPD, so that even the first 100 agents spread over
+# every process.
 for ((i = 0; i < NMAX; i++)); do agent_addr "$i"; done >"$WORK/agents.all"
 for n in $SIZES; do head -n "$n" "$WORK/agents.all" >"$WORK/agents.$n"; done
 
-cat >"$WORK/snmpd.conf" <<EOF
-rocommunity public
-sysName pharos-bench
-sysLocation lab
-EOF
-for ((k = 0; k < NSNMPD && k < NMAX; k++)); do
-	list=""
-	for ((i = k; i < NMAX; i += NSNMPD)); do
-		list="$list,udp:$(agent_addr "$i"):161"
-	done
-	mkdir -p "$WORK/snmpd$k"
-	"$SNMPD" -f -Lo -C -c "$WORK/snmpd.conf" -p "$WORK/snmpd$k/pid" \
-	    --persistentDir="$WORK/snmpd$k" "${list#,}" \
-	    >"$WORK/snmpd$k/log" 2>&1 &
-	AGENT_PIDS+=($!)
-	last=${list##*,udp:}
-	ok=""
-	for _ in $(seq 1 100); do
-		kill -0 "${AGENT_PIDS[-1]}" 2>/dev/null || break
-		if snmpget "${SNMPOPT[@]}" -t 0.2 -r 0 "$last" .1.3.6.1.2.1.1.5.0 \
-		    >/dev/null 2>&1; then
-			ok=1
-			break
-		fi
-		sleep 0.1
-	done
-	[ -n "$ok" ] || { tail -n 5 "$WORK/snmpd$k/log" >&2; die "snmpd $k did not start"; }
-done
+bench_snmpds "$NMAX" "$NSNMPD"
 
 SIM_ENDPOINTS=()
 if ((NSIM > 0)) && command -v snmpsimd >/dev/null 2>&1; then
@@ -246,22 +181,7 @@ if ((NSIM > 0)) && command -v snmpsimd >/dev/null 2>&1; then
 fi
 
 # --- measuring ----------------------------------------------------------------
-cpu_ticks() { # busy ticks of the whole machine: user nice system irq softirq
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-
-# Wait (3 s at most) until the machine is quiet: under 0.1 CPU busy.
-settle() {
-	local a b
-	for _ in 1 2 3 4 5 6; do
-		a=$(cpu_ticks)
-		sleep 0.5
-		b=$(cpu_ticks)
-		awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN { exit !((b - a) / hz < 0.05) }' &&
-		    return 0
-	done
-	echo "  note: the machine is busy" >&2
-}
+# cpu_ticks, settle, fmt, div: lib.sh
 
 agents_ticks() { # utime + stime of the agents (snmpd, or snmpsimd with "sim")
 	local p t=0 pids=("${AGENT_PIDS[@]}")
@@ -281,7 +201,7 @@ timed() {
 	local f=$1 a0 a1 t0 t1 kind=""
 	shift
 	[ "${AGENT_KIND:-}" = sim ] && kind=sim
-	settle
+	settle 6 # 3 s at most
 	a0=$(agents_ticks $kind)
 	t0=$EPOCHREALTIME
 	("$@"; times >"$f")
@@ -297,8 +217,6 @@ timed() {
 		printf "%.3f", s }' "$f")
 }
 
-fmt() { awk -v x="$1" -v d="${2:-0}" 'BEGIN { printf "%.*f", d, x }'; }
-div() { awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "-" }'; }
 ratio() { div "$1" "$2" 2; }
 
 # Count the varbind lines ".OID = ..." per agent: "AGENT count" lines.

@@ -39,6 +39,8 @@ die() {
 	echo "web_bench: $*" >&2
 	exit 1
 }
+# stop_pid: lib.sh
+. "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (a private network namespace)"
 for p in pharosd pharos cgi/map.cgi; do
@@ -54,8 +56,7 @@ ip link set lo up
 DIR=$(mktemp -d /tmp/pharos-web-bench.XXXXXX) || die "mktemp"
 PHAROSD_PID=""
 cleanup() {
-	[ -n "$PHAROSD_PID" ] && kill "$PHAROSD_PID" 2>/dev/null &&
-	    wait "$PHAROSD_PID" 2>/dev/null
+	[ -n "$PHAROSD_PID" ] && stop_pid "$PHAROSD_PID"
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -141,7 +142,7 @@ PY
 }
 
 stop_daemon() {
-	kill "$PHAROSD_PID" 2>/dev/null && wait "$PHAROSD_PID" 2>/dev/null
+	stop_pid "$PHAROSD_PID"
 	PHAROSD_PID=""
 	rm -f "$DIR/pharos.qh"
 }

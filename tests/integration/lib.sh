@@ -114,6 +114,24 @@ test_setup() {
 	say "$TEST_NAME: prefix $PHAROS_NS_PREFIX, files in $TEST_DIR"
 }
 
+# The start of the tests that drive the engine with check_dummy on the
+# test network, without agents (SKIP without monitoring-plugins): the
+# network up, the base configuration written; sets DUMMY and FIFO (the
+# command file's path, for the caller to configure).
+engine_setup() {
+	need_root
+	need_tools ip nft jq
+	need_programs
+	DUMMY=/usr/lib/nagios/plugins/check_dummy
+	[ -x "$DUMMY" ] || { echo "SKIP: no $DUMMY"; exit 77; }
+	test_setup
+	export PHAROS_AGENTS=0
+	export PHAROS_CHECK_INTERVAL=2s PHAROS_RETRY_INTERVAL=1s PHAROS_MAX_ATTEMPTS=2
+	net_up
+	write_config
+	FIFO="$TEST_DIR/pharos.cmd"
+}
+
 # True while pid is running (a zombie child of ours counts as ended).
 proc_running() {
 	local st

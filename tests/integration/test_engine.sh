@@ -25,18 +25,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
-need_root
-need_tools ip nft jq
-need_programs
-DUMMY=/usr/lib/nagios/plugins/check_dummy
-[ -x "$DUMMY" ] || { echo "SKIP: no $DUMMY"; exit 77; }
-
-test_setup
-export PHAROS_AGENTS=0
-export PHAROS_CHECK_INTERVAL=2s PHAROS_RETRY_INTERVAL=1s PHAROS_MAX_ATTEMPTS=2
-net_up
-write_config
-FIFO="$TEST_DIR/pharos.cmd"
+engine_setup
 NOTES="$TEST_DIR/notes"
 RET="$TEST_DIR/retention.json"
 cat >>"$TEST_DIR/pharos.cfg" <<EOF
