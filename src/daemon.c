@@ -409,6 +409,7 @@ daemon_run(struct config **cfgp, const struct daemon_opts *opts)
 		log_warnx("cannot create the event loop");
 		return 1;
 	}
+	loop_set_slack(d.loop, LOOP_CHECK_SLACK_NS);
 	/* Stoppable from the start; given their callbacks when armed. */
 	loop_timer_init(&d.annot_timer, NULL, NULL);
 	loop_timer_init(&d.retain_timer, NULL, NULL);

@@ -16,10 +16,20 @@
  *   pointer kept across one, because a callback may grow the table.
  *
  * - Active timers are either in the heap or in the due batch, never both.
- *   loop->heap[0 .. nheap) is a binary min-heap of caller-owned timers under
- *   the order (deadline, seq); heap[i]->heap_index == i. seq comes from
+ *   loop->heap[0 .. nheap) is a 4-ary min-heap of caller-owned timers under
+ *   the order (deadline, seq); heap[i].t->heap_index == i. seq comes from
  *   loop->timer_seq, incremented on every start, so equal deadlines keep
- *   start order and every key is unique.
+ *   start order and every key is unique. Each heap slot carries a copy of
+ *   its timer's key: with tens of thousands of timers (one per scheduled
+ *   check), comparing through the timer pointers missed the cache at
+ *   every level of every sift; four children per node halve the levels
+ *   (the four keys share a cache line or two).
+ *
+ * - Slack (loop_set_slack): when set, a pass that sleeps until a timer
+ *   wakes at the next multiple of the slack on the monotonic clock at or
+ *   after the earliest deadline, so timers within one slack of each other
+ *   run in one pass, one wake-up. Timers then run up to one slack late,
+ *   never early. Without slack a pass wakes at the earliest deadline.
  *
  * - The due batch: each pass moves every timer with deadline <= now out of
  *   the heap into loop->due[0 .. ndue), in heap order, before running any of
@@ -61,6 +71,7 @@
 #define LOOP_MAX_EVENTS 64
 #define LOOP_IO_MIN_SLOTS 64
 #define LOOP_TIMER_MIN 16
+#define LOOP_HEAP_D 4 /* children per heap node */
 /* Marks heap_index as a position in the due batch rather than the heap. */
 #define LOOP_DUE_BIT (~(SIZE_MAX >> 1))
 #define LOOP_IO_WANT (LOOP_READ | LOOP_WRITE)
@@ -73,9 +84,16 @@ struct loop_io {
 	bool active;
 };
 
+struct loop_heap_ent {
+	int64_t deadline; /* copies of t's key */
+	uint64_t seq;
+	struct loop_timer *t;
+};
+
 struct loop {
 	int epfd;
 	int64_t now;
+	int64_t slack_ns; /* 0: wake at the earliest deadline */
 	bool stop;
 	bool in_pass;
 
@@ -83,7 +101,7 @@ struct loop {
 	size_t nio;         /* slots allocated */
 	uint32_t io_gen;
 
-	struct loop_timer **heap;
+	struct loop_heap_ent *heap;
 	size_t nheap;
 	struct loop_timer **due;
 	size_t ndue;      /* slots of the current batch */
@@ -325,7 +343,7 @@ loop_io_dispatch(struct loop *loop, int n)
 /* ---- timers ---- */
 
 static bool
-loop_timer_before(const struct loop_timer *a, const struct loop_timer *b)
+loop_ent_before(const struct loop_heap_ent *a, const struct loop_heap_ent *b)
 {
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
@@ -333,54 +351,57 @@ loop_timer_before(const struct loop_timer *a, const struct loop_timer *b)
 }
 
 static void
-loop_heap_set(struct loop *loop, size_t i, struct loop_timer *t)
+loop_heap_set(struct loop *loop, size_t i, const struct loop_heap_ent *e)
 {
-	loop->heap[i] = t;
-	t->heap_index = i;
+	loop->heap[i] = *e;
+	e->t->heap_index = i;
 }
 
 static void
 loop_heap_up(struct loop *loop, size_t i)
 {
-	struct loop_timer *t = loop->heap[i];
+	struct loop_heap_ent e = loop->heap[i];
 	size_t parent;
 
 	while (i > 0) {
-		parent = (i - 1) / 2;
-		if (!loop_timer_before(t, loop->heap[parent]))
+		parent = (i - 1) / LOOP_HEAP_D;
+		if (!loop_ent_before(&e, &loop->heap[parent]))
 			break;
-		loop_heap_set(loop, i, loop->heap[parent]);
+		loop_heap_set(loop, i, &loop->heap[parent]);
 		i = parent;
 	}
-	loop_heap_set(loop, i, t);
+	loop_heap_set(loop, i, &e);
 }
 
 static void
 loop_heap_down(struct loop *loop, size_t i)
 {
-	struct loop_timer *t = loop->heap[i];
-	size_t child;
+	struct loop_heap_ent e = loop->heap[i];
+	size_t child, c, end;
 
 	for (;;) {
-		child = 2 * i + 1;
+		child = LOOP_HEAP_D * i + 1;
 		if (child >= loop->nheap)
 			break;
-		if (child + 1 < loop->nheap &&
-		    loop_timer_before(loop->heap[child + 1], loop->heap[child]))
-			child++;
-		if (!loop_timer_before(loop->heap[child], t))
+		end = child + LOOP_HEAP_D < loop->nheap ? child + LOOP_HEAP_D :
+		    loop->nheap;
+		for (c = child + 1; c < end; c++)
+			if (loop_ent_before(&loop->heap[c], &loop->heap[child]))
+				child = c;
+		if (!loop_ent_before(&loop->heap[child], &e))
 			break;
-		loop_heap_set(loop, i, loop->heap[child]);
+		loop_heap_set(loop, i, &loop->heap[child]);
 		i = child;
 	}
-	loop_heap_set(loop, i, t);
+	loop_heap_set(loop, i, &e);
 }
 
 /* Restore the heap order around slot i after its key changed. */
 static void
 loop_heap_fix(struct loop *loop, size_t i)
 {
-	if (i > 0 && loop_timer_before(loop->heap[i], loop->heap[(i - 1) / 2]))
+	if (i > 0 && loop_ent_before(&loop->heap[i],
+	    &loop->heap[(i - 1) / LOOP_HEAP_D]))
 		loop_heap_up(loop, i);
 	else
 		loop_heap_down(loop, i);
@@ -389,13 +410,11 @@ loop_heap_fix(struct loop *loop, size_t i)
 static void
 loop_heap_remove(struct loop *loop, size_t i)
 {
-	struct loop_timer *t = loop->heap[i];
-	struct loop_timer *last;
+	struct loop_timer *t = loop->heap[i].t;
 
-	last = loop->heap[--loop->nheap];
-	loop->heap[loop->nheap] = NULL;
+	loop->nheap--;
 	if (i != loop->nheap) {
-		loop_heap_set(loop, i, last);
+		loop_heap_set(loop, i, &loop->heap[loop->nheap]);
 		loop_heap_fix(loop, i);
 	}
 	t->heap_index = SIZE_MAX;
@@ -417,6 +436,7 @@ static int
 loop_timer_reserve(struct loop *loop)
 {
 	struct loop_timer **p;
+	struct loop_heap_ent *h;
 	size_t n;
 
 	if (loop->nheap < loop->timer_cap)
@@ -431,10 +451,10 @@ loop_timer_reserve(struct loop *loop)
 	if (p == NULL)
 		return -ENOMEM;
 	loop->due = p;
-	p = reallocarray(loop->heap, n, sizeof(*p));
-	if (p == NULL)
+	h = reallocarray(loop->heap, n, sizeof(*h));
+	if (h == NULL)
 		return -ENOMEM;
-	loop->heap = p;
+	loop->heap = h;
 	loop->timer_cap = n;
 	return 0;
 }
@@ -466,9 +486,13 @@ loop_timer_start(struct loop *loop, struct loop_timer *t, int64_t deadline)
 	t->deadline = deadline;
 	t->seq = ++loop->timer_seq;
 	if (in_heap) {
+		loop->heap[t->heap_index].deadline = deadline;
+		loop->heap[t->heap_index].seq = t->seq;
 		loop_heap_fix(loop, t->heap_index);
 	} else {
-		loop_heap_set(loop, loop->nheap++, t);
+		struct loop_heap_ent e = { deadline, t->seq, t };
+
+		loop_heap_set(loop, loop->nheap++, &e);
 		loop_heap_up(loop, t->heap_index);
 	}
 	return 0;
@@ -510,8 +534,8 @@ loop_timer_dispatch(struct loop *loop)
 	int ran = 0;
 
 	loop->ndue = 0;
-	while (loop->nheap > 0 && loop->heap[0]->deadline <= loop->now) {
-		t = loop->heap[0];
+	while (loop->nheap > 0 && loop->heap[0].deadline <= loop->now) {
+		t = loop->heap[0].t;
 		loop_heap_remove(loop, 0);
 		loop->due[loop->ndue] = t;
 		t->heap_index = LOOP_DUE_BIT | loop->ndue;
@@ -534,6 +558,12 @@ loop_timer_dispatch(struct loop *loop)
 }
 
 /* ---- passes ---- */
+
+void
+loop_set_slack(struct loop *loop, int64_t slack_ns)
+{
+	loop->slack_ns = slack_ns > 0 ? slack_ns : 0;
+}
 
 void
 loop_set_before_sleep(struct loop *loop, loop_hook_fn *fn, void *arg)
@@ -559,7 +589,7 @@ loop_wait_ms(int64_t ns)
 static int64_t
 loop_wait_ns(const struct loop *loop, int64_t max_wait_ns)
 {
-	int64_t wait = max_wait_ns < 0 ? -1 : max_wait_ns, left, now;
+	int64_t wait = max_wait_ns < 0 ? -1 : max_wait_ns, left, now, at;
 
 	if (loop->stop)
 		return 0;
@@ -567,8 +597,13 @@ loop_wait_ns(const struct loop *loop, int64_t max_wait_ns)
 		/* A fresh clock, not loop->now: callbacks since the last
 		 * update may have taken a while. */
 		now = loop_clock();
-		if (__builtin_sub_overflow(loop->heap[0]->deadline, now, &left))
-			left = loop->heap[0]->deadline < 0 ? 0 : INT64_MAX;
+		at = loop->heap[0].deadline;
+		if (loop->slack_ns > 0 && at > now && at < INT64_MAX -
+		    loop->slack_ns)
+			at += (loop->slack_ns - at % loop->slack_ns) %
+			    loop->slack_ns;
+		if (__builtin_sub_overflow(at, now, &left))
+			left = at < 0 ? 0 : INT64_MAX;
 		if (left < 0)
 			left = 0;
 		if (wait < 0 || left < wait)

@@ -84,6 +84,16 @@ bool loop_timer_active(const struct loop_timer *t);
 /* Number of active timers (for tests and stats). */
 size_t loop_timer_count(const struct loop *loop);
 
+/* Let timers run up to slack_ns late so that those close together share
+ * one wake-up: a sleeping pass wakes at the next multiple of slack_ns
+ * (monotonic clock) at or after the earliest deadline. 0 (the default):
+ * wake at the earliest deadline. Timers never run early. */
+void loop_set_slack(struct loop *loop, int64_t slack_ns);
+/* The slack of the loops that run checks (pharosd, pharos-worker): a check
+ * starts at most this late, and the ICMP sends, timeouts and scheduled
+ * checks of a busy monitor share wake-ups. */
+#define LOOP_CHECK_SLACK_NS (5 * LOOP_NS_PER_MSEC)
+
 /* Set the before-sleep hook (one; NULL clears). */
 void loop_set_before_sleep(struct loop *loop, loop_hook_fn *fn, void *arg);
 

@@ -313,6 +313,7 @@ main(int argc, char **argv)
 		log_warnx("cannot create the event loop");
 		goto out;
 	}
+	loop_set_slack(loop, LOOP_CHECK_SLACK_NS);
 	/* Privileged: the ICMP sockets and the ARP capture handles. Then no
 	 * privilege at all. */
 	err[0] = '\0';
