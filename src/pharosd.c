@@ -98,6 +98,13 @@ main(int argc, char **argv)
 	int pipefd[2];
 	int ch, verify = 0, debug = 0, detach = 0, aside = 0, rc;
 
+	/* Fixed malloc thresholds. glibc otherwise raises them each time a
+	 * large block is freed, the trim threshold up to 64 MB, and the arena
+	 * the configuration is parsed in (conf_read_objects) then keeps its
+	 * freed pages for good: 56 MB resident at 10,000 hosts. */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+
 	while ((ch = getopt(argc, argv, "dhMvVx")) != -1) {
 		switch (ch) {
 		case 'M':
