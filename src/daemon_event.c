@@ -123,10 +123,10 @@ daemon_fresh_scan(struct daemon *d)
 {
 	const struct objects *o = &d->cfg->objects;
 	int64_t now = (int64_t)time(NULL), age, thr;
-	size_t i;
+	size_t k, i;
 
-	for (i = 0; i < o->nservices; i++) {
-		struct service *s = o->services[i];
+	for (k = 0; k < d->nfresh_svcs; k++) {
+		struct service *s = o->services[i = d->fresh_svcs[k]];
 
 		if (!daemon_stale(d, &s->st, &s->opts, s->check_interval_ns,
 		    &d->svc_forced[i], now, &age, &thr))
@@ -138,8 +138,8 @@ daemon_fresh_scan(struct daemon *d)
 		    (long long)(age - thr), (long long)thr);
 		sched_service_check_now(d->sched, s);
 	}
-	for (i = 0; i < o->nhosts; i++) {
-		struct host *h = o->hosts[i];
+	for (k = 0; k < d->nfresh_hosts; k++) {
+		struct host *h = o->hosts[i = d->fresh_hosts[k]];
 
 		if (!daemon_stale(d, &h->st, &h->opts, h->check_interval_ns,
 		    &d->host_forced[i], now, &age, &thr))
@@ -167,11 +167,24 @@ int
 daemon_event_start(struct daemon *d)
 {
 	const struct objects *o = &d->cfg->objects;
+	size_t i;
 
 	d->host_forced = calloc(o->nhosts + 1, sizeof(*d->host_forced));
 	d->svc_forced = calloc(o->nservices + 1, sizeof(*d->svc_forced));
-	if (d->host_forced == NULL || d->svc_forced == NULL)
+	d->fresh_hosts = calloc(o->nhosts + 1, sizeof(*d->fresh_hosts));
+	d->fresh_svcs = calloc(o->nservices + 1, sizeof(*d->fresh_svcs));
+	if (d->host_forced == NULL || d->svc_forced == NULL ||
+	    d->fresh_hosts == NULL || d->fresh_svcs == NULL)
 		return -1;
+	/* check_freshness comes from the configuration only: the scan
+	 * visits those objects, not every one of tens of thousands. */
+	d->nfresh_hosts = d->nfresh_svcs = 0;
+	for (i = 0; i < o->nhosts; i++)
+		if (o->hosts[i]->opts.check_freshness)
+			d->fresh_hosts[d->nfresh_hosts++] = i;
+	for (i = 0; i < o->nservices; i++)
+		if (o->services[i]->opts.check_freshness)
+			d->fresh_svcs[d->nfresh_svcs++] = i;
 	loop_timer_init(&d->fresh_timer, daemon_fresh_timer, d);
 	if (loop_timer_start(d->loop, &d->fresh_timer, loop_now(d->loop) +
 	    DAEMON_FRESH_EVERY * LOOP_NS_PER_SEC) != 0)
@@ -186,5 +199,9 @@ daemon_event_stop(struct daemon *d)
 		loop_timer_stop(d->loop, &d->fresh_timer);
 	free(d->host_forced);
 	free(d->svc_forced);
+	free(d->fresh_hosts);
+	free(d->fresh_svcs);
 	d->host_forced = d->svc_forced = NULL;
+	d->fresh_hosts = d->fresh_svcs = NULL;
+	d->nfresh_hosts = d->nfresh_svcs = 0;
 }

@@ -69,6 +69,10 @@ struct daemon {
 	struct loop_timer fresh_timer;
 	int64_t *host_forced;
 	int64_t *svc_forced;
+	size_t *fresh_svcs;  /* indices of the objects with check_freshness */
+	size_t nfresh_svcs;
+	size_t *fresh_hosts;
+	size_t nfresh_hosts;
 	/* the monitor's own health (daemon_self.c) */
 	char retention_error[512]; /* "" when the last write worked */
 	uint64_t self_spawn_failed, self_disc_failed, self_rot_errors;
