@@ -11,6 +11,8 @@
 #              check_dummy.
 #   pharosd-rrd  pharosd alone writing every metric to RRD files (Nagios
 #              writes none: compare the first three rows for checks).
+#   pharosd-rrdcached  the same through rrdcached (rrdcached_address;
+#              its CPU counted too), as docs/scaling.md deploys it at scale.
 # For each: checks per second, check latency (scheduled -> started), the
 # CPU of the whole process tree (plugins, workers and gearmand included,
 # from a cpuacct cgroup), resident memory, RRD updates per second
@@ -27,8 +29,8 @@
 # Environment: BENCH_HOSTS (10000), BENCH_SVCS (services per host, 5),
 # BENCH_MAX_INTERVAL (minutes, 5: hosts get 1..N), BENCH_SECONDS (window,
 # 600), BENCH_WARMUP (seconds before the window, 60), BENCH_SYSTEMS
-# ("pharosd workers nagios pharosd-rrd"), BENCH_RRD_WARMUP (seconds before
-# pharosd-rrd's window, default one longest interval + 15 s: every RRD
+# ("pharosd workers nagios pharosd-rrd pharosd-rrdcached"), BENCH_RRD_WARMUP
+# (seconds before the RRD rows' windows, default one longest interval + 15 s: every RRD
 # file exists by then), PHAROSD, PHAROS, PHAROS_WORKER (binaries; default $top_builddir's, ./,
 # else the source tree's).
 #
@@ -103,7 +105,7 @@ SVCS=${BENCH_SVCS:-5}
 MAXIV=${BENCH_MAX_INTERVAL:-5}
 WINDOW=${BENCH_SECONDS:-600}
 WARMUP=${BENCH_WARMUP:-60}
-SYSTEMS=${BENCH_SYSTEMS:-pharosd workers nagios pharosd-rrd}
+SYSTEMS=${BENCH_SYSTEMS:-pharosd workers nagios pharosd-rrd pharosd-rrdcached}
 # RRD files are made at each metric's first value: the RRD run's window
 # starts after every check ran once.
 RRD_WARMUP=${BENCH_RRD_WARMUP:-$((MAXIV * 60 + 15))}
@@ -249,7 +251,7 @@ gen() { # gen pharos|nagios WORKERS(0|1) DIR
 }
 
 # --- pharosd, alone or with workers -------------------------------------------
-run_pharos() { # run_pharos NAME WORKERS(0|1) RRD(0|1) WARMUP
+run_pharos() { # run_pharos NAME WORKERS(0|1) RRD(0|1|2: rrdcached) WARMUP
 	local name=$1 workers=$2 rrd=$3 warm=$4 d="$WORK/$1" c0 c1 s0 s1 w0 w1 st
 	mkdir -p "$d"
 	gen pharos "$workers" "$d"
@@ -262,7 +264,8 @@ run_pharos() { # run_pharos NAME WORKERS(0|1) RRD(0|1) WARMUP
 		echo "enable_notifications=0"
 		echo "service_check_timeout=30"
 		echo "host_check_timeout=30"
-		[ "$rrd" = 1 ] && echo "rrd_dir=$d/rrd"
+		[ "$rrd" != 0 ] && echo "rrd_dir=$d/rrd"
+		[ "$rrd" = 2 ] && echo "rrdcached_address=unix:$WORK/rrdcached.sock"
 		if [ "$workers" = 1 ]; then
 			echo "gearman_servers=127.0.0.1:4730"
 			echo "poller_key_file=$WORK/poller.key"
@@ -270,6 +273,20 @@ run_pharos() { # run_pharos NAME WORKERS(0|1) RRD(0|1) WARMUP
 	} >"$d/pharos.cfg"
 	mkdir -p "$d/rrd"
 	chown -R nobody:nogroup "$d"
+	if [ "$rrd" = 2 ]; then
+		# As docs/scaling.md runs it: files written every 30 minutes
+		# (spread over 30 more), every update journaled.
+		mkdir -p "$WORK/rrdcached-journal"
+		start rrdcached rrdcached -g -p "$WORK/rrdcached.pid" -m 0666 \
+		    -l "unix:$WORK/rrdcached.sock" -j "$WORK/rrdcached-journal" \
+		    -b "$d/rrd" -B -w 1800 -z 1800 -f 3600 -t 4
+		for _ in $(seq 1 50); do
+			[ -S "$WORK/rrdcached.sock" ] && break
+			sleep 0.1
+		done
+		[ -S "$WORK/rrdcached.sock" ] ||
+		    die "rrdcached did not start: $(tail -3 "$WORK/rrdcached.out")"
+	fi
 	if [ "$workers" = 1 ]; then
 		head -c 32 /dev/urandom >"$WORK/poller.key"
 		chmod 600 "$WORK/poller.key"
@@ -424,6 +441,7 @@ for sys in $SYSTEMS; do
 	pharosd) run_pharos pharosd 0 0 "$WARMUP" ;;
 	workers) run_pharos workers 1 0 "$WARMUP" ;;
 	pharosd-rrd) run_pharos pharosd-rrd 0 1 "$RRD_WARMUP" ;;
+	pharosd-rrdcached) run_pharos pharosd-rrdcached 0 2 "$RRD_WARMUP" ;;
 	nagios) run_nagios ;;
 	*) die "unknown system '$sys' in BENCH_SYSTEMS" ;;
 	esac
