@@ -57,6 +57,7 @@
 #include "query.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,6 +77,7 @@
 #define QUERY_IN_MIN 4096
 #define QUERY_OUT_HIGH (1024 * 1024)
 #define QUERY_OUT_MAX (16 * 1024 * 1024)
+#define QUERY_TRIM_AFTER (1024 * 1024) /* answers larger: malloc_trim() */
 #define QUERY_OUT_KEEP (64 * 1024)
 #define QUERY_ACCEPT_BATCH 16
 #define QUERY_ACCEPT_PAUSE_NS (LOOP_NS_PER_SEC / 10)
@@ -249,7 +251,7 @@ static int
 query_client_respond(struct query_client *c, json_t *resp)
 {
 	const char *line;
-	size_t max;
+	size_t max, before;
 	int rc;
 
 	/* Drop what was written already, so the buffer holds only pending
@@ -261,8 +263,15 @@ query_client_respond(struct query_client *c, json_t *resp)
 		c->outoff = 0;
 	}
 	max = c->out.len + QUERY_OUT_MAX;
+	before = c->out.len;
 	rc = resp == NULL ? -ENOMEM : query_buf_put_json(&c->out, resp, max);
 	json_decref(resp);
+	/* A large answer's JSON tree took about ten times its text in
+	 * small blocks, now free among the daemon's long-lived ones: hand
+	 * those pages back (a whole status of 10,000 hosts left 180 MB
+	 * resident otherwise). */
+	if (rc == -EMSGSIZE || c->out.len - before > QUERY_TRIM_AFTER)
+		(void)malloc_trim(0);
 	if (rc == 0)
 		return 0;
 	line = rc == -EMSGSIZE ? QUERY_LINE_TOO_LARGE : QUERY_LINE_NO_MEMORY;
