@@ -308,7 +308,7 @@ icmp_tx_on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct icmp *icmp = arg;
 	int budget = ICMP_SEND_BUDGET;
-	int64_t now, slots;
+	int64_t now, slots, behind;
 	int k;
 
 	icmp_enter(icmp);
@@ -323,8 +323,12 @@ icmp_tx_on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 			k = icmp_send_batch(icmp, (int)slots);
 			budget -= k;
 			icmp->pace_next_ns += (int64_t)k * icmp->gap_ns;
-			/* A loop far behind does not owe a burst. */
-			if (icmp->pace_next_ns < now - ICMP_BATCH * icmp->gap_ns)
+			/* A loop far behind does not owe a burst; one that
+			 * woke within its timer slack is not far behind. */
+			behind = ICMP_BATCH * icmp->gap_ns;
+			if (behind < loop_slack(loop) + icmp->gap_ns)
+				behind = loop_slack(loop) + icmp->gap_ns;
+			if (icmp->pace_next_ns < now - behind)
 				icmp->pace_next_ns = now;
 		} else
 			budget -= icmp_send_batch(icmp,

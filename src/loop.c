@@ -565,6 +565,12 @@ loop_set_slack(struct loop *loop, int64_t slack_ns)
 	loop->slack_ns = slack_ns > 0 ? slack_ns : 0;
 }
 
+int64_t
+loop_slack(const struct loop *loop)
+{
+	return loop->slack_ns;
+}
+
 void
 loop_set_before_sleep(struct loop *loop, loop_hook_fn *fn, void *arg)
 {

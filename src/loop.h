@@ -89,6 +89,8 @@ size_t loop_timer_count(const struct loop *loop);
  * (monotonic clock) at or after the earliest deadline. 0 (the default):
  * wake at the earliest deadline. Timers never run early. */
 void loop_set_slack(struct loop *loop, int64_t slack_ns);
+/* The slack set (0: none). */
+int64_t loop_slack(const struct loop *loop);
 /* The slack of the loops that run checks (pharosd, pharos-worker): a check
  * starts at most this late, and the ICMP sends, timeouts and scheduled
  * checks of a busy monitor share wake-ups. */
