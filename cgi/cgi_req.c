@@ -486,3 +486,22 @@ cgi_str(json_t *o, const char *k)
 
 	return s != NULL ? s : "";
 }
+
+void
+cgi_put_problem_cells(struct cgi *c, json_t *o, const char *host,
+    const char *service, int64_t now)
+{
+	fputs("<tr><td>", c->out);
+	cgi_put_state(c, json_string_value(json_object_get(o, "state")));
+	fputs("</td><td><a href=\"", c->out);
+	cgi_put_href(c, "host", "host", host, (char *)NULL);
+	fputs("\">", c->out);
+	cgi_put_html(c->out, host);
+	fputs("</a></td><td>", c->out);
+	cgi_put_html(c->out, service);
+	fputs("</td><td>", c->out);
+	cgi_put_age(c, json_integer_value(json_object_get(o,
+	    "last_state_change")), now);
+	fputs("</td><td>", c->out);
+	cgi_put_html(c->out, cgi_str(o, "output"));
+}

@@ -274,6 +274,13 @@ void cgi_put_state(struct cgi *c, const char *state);
  * such string. */
 const char *cgi_str(json_t *o, const char *k);
 
+/* The first cells of a row of what is wrong: <tr>, the state of o, the
+ * host (linked to its page), the service ("" or NULL for a host), the age
+ * of the state and o's output. The output cell is left open: the caller
+ * adds to it and closes the row. */
+void cgi_put_problem_cells(struct cgi *c, json_t *o, const char *host,
+    const char *service, int64_t now);
+
 /* --- dates -------------------------------------------------------------- */
 
 /* ISO 8601 in the current TZ with an explicit offset:

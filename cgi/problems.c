@@ -34,19 +34,7 @@ row(struct cgi *c, json_t *o, bool service, int64_t now)
 	const char *desc = service ? cgi_str(o, "description") : NULL;
 	json_t *ack = json_object_get(o, "acknowledgement");
 
-	fputs("<tr><td>", c->out);
-	cgi_put_state(c, cgi_str(o, "state"));
-	fputs("</td><td><a href=\"", c->out);
-	cgi_put_href(c, "host", "host", host, (char *)NULL);
-	fputs("\">", c->out);
-	cgi_put_html(c->out, host);
-	fputs("</a></td><td>", c->out);
-	cgi_put_html(c->out, desc);
-	fputs("</td><td>", c->out);
-	cgi_put_age(c, json_integer_value(json_object_get(o,
-	    "last_state_change")), now);
-	fputs("</td><td>", c->out);
-	cgi_put_html(c->out, cgi_str(o, "output"));
+	cgi_put_problem_cells(c, o, host, desc, now);
 	if (ack != NULL) {
 		fputs("<br><span class=\"note\">ack by ", c->out);
 		cgi_put_html(c->out, cgi_str(ack, "author"));

@@ -97,22 +97,31 @@ stats_free(struct stats *st)
 }
 
 /* Whole seconds of a monotonic time, rounded down. */
+/* a / b rounded down, and a mod b in [0, b), for b > 0 and any a. */
+static int64_t
+stats_floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
+static size_t
+stats_mod(int64_t a, int64_t b)
+{
+	int64_t m = a % b;
+
+	return (size_t)(m < 0 ? m + b : m);
+}
+
 static int64_t
 stats_sec(int64_t ns)
 {
-	int64_t s = ns / STATS_NS_PER_SEC;
-
-	if (ns % STATS_NS_PER_SEC < 0)
-		s--;
-	return s;
+	return stats_floordiv(ns, STATS_NS_PER_SEC);
 }
 
 static size_t
 stats_slot(int64_t sec)
 {
-	int64_t m = sec % STATS_WINDOW_S;
-
-	return (size_t)(m < 0 ? m + STATS_WINDOW_S : m);
+	return stats_mod(sec, STATS_WINDOW_S);
 }
 
 static size_t
@@ -189,19 +198,13 @@ stats_hist_upper(size_t b)
 static int64_t
 stats_step(int64_t ns)
 {
-	int64_t s = stats_sec(ns), q = s / STATS_HIST_STEP_S;
-
-	if (s % STATS_HIST_STEP_S < 0)
-		q--;
-	return q;
+	return stats_floordiv(stats_sec(ns), STATS_HIST_STEP_S);
 }
 
 static size_t
 stats_hist_idx(int64_t step)
 {
-	int64_t m = step % STATS_HIST_NSLOTS;
-
-	return (size_t)(m < 0 ? m + STATS_HIST_NSLOTS : m);
+	return stats_mod(step, STATS_HIST_NSLOTS);
 }
 
 static void

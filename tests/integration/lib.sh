@@ -260,6 +260,13 @@ status_json() {
 	"$PHAROS" -s "$PHAROS_SOCK" status --json 2>/dev/null | jq -c '.data // .'
 }
 
+# svc_field HOST DESC FIELD: one field of one service from status_json
+# (jq's text of it; "null" when absent).
+svc_field() {
+	status_json | jq -r --arg h "$1" --arg d "$2" \
+	    ".services[] | select(.host == \$h and .description == \$d) | .$3"
+}
+
 status_table() {
 	"$PHAROS" -s "$PHAROS_SOCK" status 2>&1
 }

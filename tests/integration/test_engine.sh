@@ -111,10 +111,6 @@ define service {
 EOF
 chown -R nobody:nogroup "$TEST_DIR"
 
-svc_field() { # HOST DESC FIELD
-	status_json | jq -r --arg h "$1" --arg d "$2" \
-	    ".services[] | select(.host == \$h and .description == \$d) | .$3"
-}
 fifo() { printf '[%s] %s\n' "$(date +%s)" "$1" >"$FIFO"; }
 
 case_fifo_and_cmd() {

@@ -72,10 +72,6 @@ define service {
 EOF
 chown -R nobody:nogroup "$TEST_DIR"
 
-svc_field() { # HOST DESC FIELD
-	status_json | jq -r --arg h "$1" --arg d "$2" \
-	    ".services[] | select(.host == \$h and .description == \$d) | .$3"
-}
 fifo() { printf '[%s] %s\n' "$(date +%s)" "$1" >"$FIFO"; }
 cmd() { "$PHAROS" -s "$PHAROS_SOCK" cmd "$1"; }
 passive() { cmd "PROCESS_SERVICE_CHECK_RESULT;server;trap-fed;$1;$2"; }

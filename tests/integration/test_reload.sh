@@ -53,10 +53,6 @@ EOF
 cp "$SVC" "$TEST_DIR/services.orig"
 chown -R nobody:nogroup "$TEST_DIR"
 
-svc_field() { # HOST DESC FIELD
-	status_json | jq -r --arg h "$1" --arg d "$2" \
-	    ".services[] | select(.host == \$h and .description == \$d) | .$3"
-}
 fifo() { printf '[%s] %s\n' "$(date +%s)" "$1" >"$FIFO"; }
 nservices() { status_json | jq '.services | length'; }
 # The objects (hosts and services) that have a state, one per line.

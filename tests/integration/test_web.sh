@@ -181,10 +181,6 @@ passive() {
 	"$PHAROS" -s "$PHAROS_SOCK" cmd "PROCESS_SERVICE_CHECK_RESULT;$1;$2;$3;$4" >/dev/null
 }
 
-svc_field() {
-	status_json | jq -r --arg h "$1" --arg s "$2" \
-	    ".services[] | select(.host == \$h and .description == \$s) | .$3"
-}
 
 case_pages_answer() {
 	local u code ok=0
