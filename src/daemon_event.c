@@ -99,7 +99,8 @@ daemon_fresh_threshold(const struct obj_opts *o, int64_t check_ns)
 	return check_ns / LOOP_NS_PER_SEC + 30;
 }
 
-/* Stale: force a check once per stale period (forced[] holds when). */
+/* Stale: force a check once per stale period (*forced holds when). The
+ * object has check_freshness (the scan visits only those). */
 static bool
 daemon_stale(struct daemon *d, const struct check_status *cs,
     const struct obj_opts *o, int64_t check_ns, int64_t *forced,
@@ -108,8 +109,7 @@ daemon_stale(struct daemon *d, const struct check_status *cs,
 	int64_t last = cs->last_check_time > 0 ? cs->last_check_time :
 	    d->start_time;
 
-	if (!o->check_freshness || (*thr = daemon_fresh_threshold(o,
-	    check_ns)) <= 0)
+	if ((*thr = daemon_fresh_threshold(o, check_ns)) <= 0)
 		return false;
 	*age = now - last;
 	if (*age <= *thr || *forced > last)
@@ -123,13 +123,14 @@ daemon_fresh_scan(struct daemon *d)
 {
 	const struct objects *o = &d->cfg->objects;
 	int64_t now = (int64_t)time(NULL), age, thr;
-	size_t k, i;
+	struct daemon_fresh *f;
+	size_t k;
 
 	for (k = 0; k < d->nfresh_svcs; k++) {
-		struct service *s = o->services[i = d->fresh_svcs[k]];
+		struct service *s = o->services[(f = &d->fresh_svcs[k])->index];
 
 		if (!daemon_stale(d, &s->st, &s->opts, s->check_interval_ns,
-		    &d->svc_forced[i], now, &age, &thr))
+		    &f->forced, now, &age, &thr))
 			continue;
 		evlog_write(d->ev, "Warning: The results of service '%s' on "
 		    "host '%s' are stale by %lld seconds (threshold=%lld "
@@ -139,10 +140,10 @@ daemon_fresh_scan(struct daemon *d)
 		sched_service_check_now(d->sched, s);
 	}
 	for (k = 0; k < d->nfresh_hosts; k++) {
-		struct host *h = o->hosts[i = d->fresh_hosts[k]];
+		struct host *h = o->hosts[(f = &d->fresh_hosts[k])->index];
 
 		if (!daemon_stale(d, &h->st, &h->opts, h->check_interval_ns,
-		    &d->host_forced[i], now, &age, &thr))
+		    &f->forced, now, &age, &thr))
 			continue;
 		evlog_write(d->ev, "Warning: The results of host '%s' are "
 		    "stale by %lld seconds (threshold=%lld seconds).  I'm "
@@ -169,22 +170,19 @@ daemon_event_start(struct daemon *d)
 	const struct objects *o = &d->cfg->objects;
 	size_t i;
 
-	d->host_forced = calloc(o->nhosts + 1, sizeof(*d->host_forced));
-	d->svc_forced = calloc(o->nservices + 1, sizeof(*d->svc_forced));
 	d->fresh_hosts = calloc(o->nhosts + 1, sizeof(*d->fresh_hosts));
 	d->fresh_svcs = calloc(o->nservices + 1, sizeof(*d->fresh_svcs));
-	if (d->host_forced == NULL || d->svc_forced == NULL ||
-	    d->fresh_hosts == NULL || d->fresh_svcs == NULL)
+	if (d->fresh_hosts == NULL || d->fresh_svcs == NULL)
 		return -1;
 	/* check_freshness comes from the configuration only: the scan
 	 * visits those objects, not every one of tens of thousands. */
 	d->nfresh_hosts = d->nfresh_svcs = 0;
 	for (i = 0; i < o->nhosts; i++)
 		if (o->hosts[i]->opts.check_freshness)
-			d->fresh_hosts[d->nfresh_hosts++] = i;
+			d->fresh_hosts[d->nfresh_hosts++].index = i;
 	for (i = 0; i < o->nservices; i++)
 		if (o->services[i]->opts.check_freshness)
-			d->fresh_svcs[d->nfresh_svcs++] = i;
+			d->fresh_svcs[d->nfresh_svcs++].index = i;
 	loop_timer_init(&d->fresh_timer, daemon_fresh_timer, d);
 	if (loop_timer_start(d->loop, &d->fresh_timer, loop_now(d->loop) +
 	    DAEMON_FRESH_EVERY * LOOP_NS_PER_SEC) != 0)
@@ -197,11 +195,8 @@ daemon_event_stop(struct daemon *d)
 {
 	if (d->loop != NULL)
 		loop_timer_stop(d->loop, &d->fresh_timer);
-	free(d->host_forced);
-	free(d->svc_forced);
 	free(d->fresh_hosts);
 	free(d->fresh_svcs);
-	d->host_forced = d->svc_forced = NULL;
 	d->fresh_hosts = d->fresh_svcs = NULL;
 	d->nfresh_hosts = d->nfresh_svcs = 0;
 }

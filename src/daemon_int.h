@@ -24,6 +24,13 @@ struct jobwire_key;
 struct remote;
 struct daemon_opts;
 
+/* An object whose results are checked for freshness: its index in the
+ * objects, and when a check of it was last forced (0: never). */
+struct daemon_fresh {
+	size_t index;
+	int64_t forced;
+};
+
 struct daemon {
 	struct config *cfg;
 	struct config **cfgp; /* the caller's pointer: a reload replaces it */
@@ -65,13 +72,11 @@ struct daemon {
 	 * count as in downtime for that notification), or NULL */
 	const void *dt_starting;
 	struct loop_timer notify_timer;
-	/* freshness (daemon_event.c): when each object was last forced */
+	/* freshness (daemon_event.c): the objects with check_freshness */
 	struct loop_timer fresh_timer;
-	int64_t *host_forced;
-	int64_t *svc_forced;
-	size_t *fresh_svcs;  /* indices of the objects with check_freshness */
+	struct daemon_fresh *fresh_svcs;
 	size_t nfresh_svcs;
-	size_t *fresh_hosts;
+	struct daemon_fresh *fresh_hosts;
 	size_t nfresh_hosts;
 	/* the monitor's own health (daemon_self.c) */
 	char retention_error[512]; /* "" when the last write worked */
